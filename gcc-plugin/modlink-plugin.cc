@@ -1,0 +1,551 @@
+/* modlink GCC plugin: call-site pairing, TOC save and reload.
+
+   A call to a "paired" symbol (modlink_deferreturn by default) may be
+   re-executed: the runtime rewinds the return address of a deferred
+   function to the call site, as Go's jmpdefer did.  The plugin gives every
+   such call a fixed shape, with nothing between its parts:
+
+     x86_64, i386          nop ; call SYM
+     ppc64le (TOC)         nop ; ld 2,24(1) ; bl SYM      (std 2,24(1) after
+                                                          the frame exists)
+     ppc64le static/pcrel  nop ; nop ; bl SYM
+
+   and never lets it become a tail call.  A call to a "reload-toc" symbol
+   is followed by ld 2,24(1) on ppc64le.  What differs per architecture is
+   in target-<arch>.cc behind struct modlink_target.
+
+   Usage:
+     gcc -fplugin=<prefix>/lib/modlink/<triple>/modlink.so \
+         [-fplugin-arg-modlink-KEY[=VALUE]] ...
+   with KEY one of deferreturn=SYM[:SYM...], reload-toc=SYM[:SYM...],
+   toc-save=auto|all|none, static, defer=on|off, verbose.
+
+   Debugging:
+     -fplugin-arg-modlink-verbose   one line per changed function on stderr
+     -fdump-passes                  where the four passes below sit
+     -fdump-rtl-modlink_pairing     RTL after the pairing was emitted
+     -fdump-rtl-pro_and_epilogue    the prologue, with the TOC save
+     -fdump-tree-modlink_calls      GIMPLE after tail calls were cleared
+     gdb --args $(gcc -print-prog-name=cc1) -fplugin=... file.c  */
+
+#include "modlink-plugin.h"
+#include "plugin-version.h"
+
+int plugin_is_GPL_compatible;
+
+static struct plugin_info modlink_plugin_info = {
+  "1",
+  "modlink: pairs calls to deferreturn-like symbols for return-address\n"
+  "rewinding, saves and reloads the ppc64 TOC pointer.\n"
+  "  -fplugin-arg-modlink-deferreturn=SYM[:SYM...]  paired symbols\n"
+  "                                    (default modlink_deferreturn)\n"
+  "  -fplugin-arg-modlink-reload-toc=SYM[:SYM...]   ld 2,24(1) after calls\n"
+  "  -fplugin-arg-modlink-toc-save=auto|all|none    ppc64 TOC save (auto)\n"
+  "  -fplugin-arg-modlink-static       fully static program: pair with nops\n"
+  "  -fplugin-arg-modlink-defer=on|off lowering of modlink_defer (on)\n"
+  "  -fplugin-arg-modlink-verbose      one line per changed function\n"
+};
+
+/* The interface version, predefined as __MODLINK__.  */
+#define MODLINK_INTERFACE_VERSION "1"
+
+#define DEFAULT_DEFERRETURN "modlink_deferreturn"
+
+struct modlink_options modlink_opts;
+
+/* ------------------------------------------------------------------ */
+/* Options.                                                           */
+
+static const char *plugin_name;
+
+/* "-fplugin-arg-modlink-KEY[=VALUE]", as the user wrote it.  */
+static const char *
+whole_option (const plugin_argument *arg)
+{
+  return ACONCAT (("-fplugin-arg-", plugin_name, "-", arg->key,
+		   arg->value ? "=" : "", arg->value ? arg->value : "",
+		   NULL));
+}
+
+static bool
+valid_symbol_name_p (const char *s, size_t len)
+{
+  if (len == 0 || ISDIGIT (s[0]))
+    return false;
+  for (size_t i = 0; i < len; i++)
+    if (!ISALNUM (s[i]) && s[i] != '_' && s[i] != '.' && s[i] != '$')
+      return false;
+  return true;
+}
+
+/* Parse "SYM[:SYM...]" into *OUT; false if any element is malformed.  */
+static bool
+parse_symbol_list (const char *value, vec<const char *> *out)
+{
+  out->release ();
+  for (const char *p = value;; )
+    {
+      const char *end = strchr (p, ':');
+      size_t len = end ? (size_t) (end - p) : strlen (p);
+      if (!valid_symbol_name_p (p, len))
+	return false;
+      out->safe_push (xstrndup (p, len));
+      if (!end)
+	return true;
+      p = end + 1;
+    }
+}
+
+static bool
+parse_on_off (const char *value, bool *out)
+{
+  if (!strcmp (value, "on"))
+    *out = true;
+  else if (!strcmp (value, "off"))
+    *out = false;
+  else
+    return false;
+  return true;
+}
+
+static bool
+parse_toc_save (const char *value, enum modlink_toc_save *out)
+{
+  if (!strcmp (value, "auto"))
+    *out = TOC_SAVE_AUTO;
+  else if (!strcmp (value, "all"))
+    *out = TOC_SAVE_ALL;
+  else if (!strcmp (value, "none"))
+    *out = TOC_SAVE_NONE;
+  else
+    return false;
+  return true;
+}
+
+/* One loop over the arguments; the last occurrence of a key wins, as
+   with gcc's own options.  Returns false after reporting an error.  */
+static bool
+parse_plugin_arguments (int argc, const plugin_argument *argv)
+{
+  bool ok = true;
+
+  modlink_opts.deferreturn.safe_push (DEFAULT_DEFERRETURN);
+  modlink_opts.toc_save = TOC_SAVE_AUTO;
+  modlink_opts.defer = true;
+
+  for (int i = 0; i < argc; i++)
+    {
+      const char *key = argv[i].key;
+      const char *value = argv[i].value;
+      bool takes_value = (!strcmp (key, "deferreturn")
+			  || !strcmp (key, "reload-toc")
+			  || !strcmp (key, "toc-save")
+			  || !strcmp (key, "defer"));
+      bool is_flag = !strcmp (key, "static") || !strcmp (key, "verbose");
+
+      if (!takes_value && !is_flag)
+	{
+	  error ("unknown option '%s'", whole_option (&argv[i]));
+	  ok = false;
+	}
+      else if (is_flag && value)
+	{
+	  error ("option '%s' takes no value", whole_option (&argv[i]));
+	  ok = false;
+	}
+      else if (takes_value && (!value || !*value))
+	{
+	  error ("missing value in '%s'", whole_option (&argv[i]));
+	  ok = false;
+	}
+      else if (!strcmp (key, "deferreturn")
+	       && !parse_symbol_list (value, &modlink_opts.deferreturn))
+	{
+	  error ("invalid symbol list in '%s'", whole_option (&argv[i]));
+	  ok = false;
+	}
+      else if (!strcmp (key, "reload-toc")
+	       && !parse_symbol_list (value, &modlink_opts.reload_toc))
+	{
+	  error ("invalid symbol list in '%s'", whole_option (&argv[i]));
+	  ok = false;
+	}
+      else if (!strcmp (key, "toc-save")
+	       && !parse_toc_save (value, &modlink_opts.toc_save))
+	{
+	  error ("invalid value in '%s'; expected 'auto', 'all' or 'none'",
+		 whole_option (&argv[i]));
+	  ok = false;
+	}
+      else if (!strcmp (key, "defer")
+	       && !parse_on_off (value, &modlink_opts.defer))
+	{
+	  error ("invalid value in '%s'; expected 'on' or 'off'",
+		 whole_option (&argv[i]));
+	  ok = false;
+	}
+      else if (!strcmp (key, "static"))
+	modlink_opts.static_link = true;
+      else if (!strcmp (key, "verbose"))
+	modlink_opts.verbose = true;
+    }
+  return ok;
+}
+
+/* ------------------------------------------------------------------ */
+/* Which calls are ours.                                              */
+
+static bool
+symbol_in_list_p (const char *name, const vec<const char *> &list)
+{
+  for (const char *sym : list)
+    if (!strcmp (name, sym))
+      return true;
+  return false;
+}
+
+static unsigned
+classify_name (const char *name)
+{
+  name = targetm.strip_name_encoding (name);
+  unsigned flags = 0;
+  if (symbol_in_list_p (name, modlink_opts.deferreturn)
+      || (modlink_opts.defer && !strcmp (name, DEFAULT_DEFERRETURN)))
+    flags |= CALL_PAIRED;
+  if (symbol_in_list_p (name, modlink_opts.reload_toc))
+    flags |= CALL_RELOAD_TOC;
+  return flags;
+}
+
+unsigned
+modlink_classify_decl (tree fndecl)
+{
+  if (!fndecl || TREE_CODE (fndecl) != FUNCTION_DECL)
+    return 0;
+  unsigned flags = 0;
+  if (lookup_attribute ("modlink_deferreturn", DECL_ATTRIBUTES (fndecl)))
+    flags |= CALL_PAIRED;
+  if (lookup_attribute ("modlink_reload_toc", DECL_ATTRIBUTES (fndecl)))
+    flags |= CALL_RELOAD_TOC;
+  if (DECL_ASSEMBLER_NAME_SET_P (fndecl) || DECL_NAME (fndecl))
+    flags |= classify_name (IDENTIFIER_POINTER (DECL_ASSEMBLER_NAME (fndecl)));
+  return flags;
+}
+
+rtx
+modlink_call_symbol (rtx_insn *insn)
+{
+  rtx call = get_call_rtx_from (insn);
+  if (call)
+    {
+      rtx addr = XEXP (XEXP (call, 0), 0);
+      if (SYMBOL_REF_P (addr))
+	return addr;
+    }
+  rtx note = find_reg_note (insn, REG_CALL_DECL, NULL_RTX);
+  if (note && XEXP (note, 0) && SYMBOL_REF_P (XEXP (note, 0)))
+    return XEXP (note, 0);
+  return NULL_RTX;
+}
+
+unsigned
+modlink_classify_call (rtx_insn *insn)
+{
+  if (!CALL_P (insn))
+    return 0;
+  rtx sym = modlink_call_symbol (insn);
+  if (!sym)
+    return 0;
+  if (SYMBOL_REF_DECL (sym))
+    return modlink_classify_decl (SYMBOL_REF_DECL (sym));
+  return classify_name (XSTR (sym, 0));
+}
+
+static const char *
+call_symbol_name (rtx_insn *insn)
+{
+  return targetm.strip_name_encoding (XSTR (modlink_call_symbol (insn), 0));
+}
+
+/* ------------------------------------------------------------------ */
+/* Attributes: __attribute__((modlink_deferreturn)) and                */
+/* __attribute__((modlink_reload_toc)) on a function declaration.     */
+
+/* A paired function defined in this unit must stay a real call to a
+   symbol of that name: no inlining, no clones with other names.  */
+static void
+keep_as_real_call (tree fndecl)
+{
+  DECL_UNINLINABLE (fndecl) = 1;
+  if (!lookup_attribute ("noipa", DECL_ATTRIBUTES (fndecl)))
+    DECL_ATTRIBUTES (fndecl)
+      = tree_cons (get_identifier ("noipa"), NULL_TREE,
+		   DECL_ATTRIBUTES (fndecl));
+}
+
+static tree
+handle_modlink_attribute (tree *node, tree name, tree, int, bool *no_add)
+{
+  if (TREE_CODE (*node) != FUNCTION_DECL)
+    {
+      error ("'%s' attribute only applies to function declarations",
+	     IDENTIFIER_POINTER (name));
+      *no_add = true;
+      return NULL_TREE;
+    }
+  if (is_attribute_p ("modlink_deferreturn", name)
+      && !VOID_TYPE_P (TREE_TYPE (TREE_TYPE (*node))))
+    {
+      error_at (DECL_SOURCE_LOCATION (*node),
+		"'%s' attribute on '%s', which does not return void",
+		IDENTIFIER_POINTER (name),
+		IDENTIFIER_POINTER (DECL_NAME (*node)));
+      *no_add = true;
+      return NULL_TREE;
+    }
+  keep_as_real_call (*node);
+  return NULL_TREE;
+}
+
+static struct attribute_spec modlink_deferreturn_attr = {
+  "modlink_deferreturn", 0, 0, true, false, false, false,
+  handle_modlink_attribute, NULL
+};
+
+static struct attribute_spec modlink_reload_toc_attr = {
+  "modlink_reload_toc", 0, 0, true, false, false, false,
+  handle_modlink_attribute, NULL
+};
+
+static void
+register_attributes (void *, void *)
+{
+  register_attribute (&modlink_deferreturn_attr);
+  register_attribute (&modlink_reload_toc_attr);
+}
+
+/* A function named by deferreturn= or reload-toc= and defined here.  */
+static void
+protect_named_definitions (void *gcc_data, void *)
+{
+  tree fndecl = (tree) gcc_data;
+  if (classify_name (IDENTIFIER_POINTER (DECL_NAME (fndecl))))
+    keep_as_real_call (fndecl);
+}
+
+/* __MODLINK__: modlink.h checks it before allowing modlink_defer.  */
+static void
+define_modlink_macro (void *, void *)
+{
+  cpp_define (parse_in, "__MODLINK__=" MODLINK_INTERFACE_VERSION);
+}
+
+/* ------------------------------------------------------------------ */
+/* Pass 1 (GIMPLE, after "optimized"): a paired or reload-toc call     */
+/* must come back to its call site, so it is never a tail call, and   */
+/* the target may ask for a direct call (ppc64: bl, even -fno-plt).   */
+
+static const pass_data modlink_calls_pass_data = {
+  GIMPLE_PASS, "modlink_calls", OPTGROUP_NONE, TV_NONE,
+  PROP_cfg, 0, 0, 0, 0
+};
+
+class modlink_calls_pass : public gimple_opt_pass
+{
+public:
+  modlink_calls_pass () : gimple_opt_pass (modlink_calls_pass_data, g) {}
+  opt_pass *clone () final override { return this; }
+  unsigned int execute (function *fun) final override
+  {
+    basic_block bb;
+    FOR_EACH_BB_FN (bb, fun)
+      for (gimple_stmt_iterator gsi = gsi_start_bb (bb); !gsi_end_p (gsi);
+	   gsi_next (&gsi))
+	{
+	  gcall *call = dyn_cast <gcall *> (gsi_stmt (gsi));
+	  if (!call || !modlink_classify_decl (gimple_call_fndecl (call)))
+	    continue;
+	  gimple_call_set_tail (call, false);
+	  gimple_call_set_must_tail (call, false);
+	  if (modlink_target_hooks.force_direct_call)
+	    modlink_target_hooks.force_direct_call (call);
+	}
+    return 0;
+  }
+};
+
+/* ------------------------------------------------------------------ */
+/* Pass 2 (RTL, after "expand"): the paired call in the form that is   */
+/* safe to re-execute (i386 PIC: through the PLT with %ebx).          */
+
+static const pass_data modlink_call_form_pass_data = {
+  RTL_PASS, "modlink_call_form", OPTGROUP_NONE, TV_NONE,
+  0, 0, 0, 0, 0
+};
+
+class modlink_call_form_pass : public rtl_opt_pass
+{
+public:
+  modlink_call_form_pass ()
+    : rtl_opt_pass (modlink_call_form_pass_data, g) {}
+  opt_pass *clone () final override { return this; }
+  bool gate (function *) final override
+  {
+    return modlink_target_hooks.canonicalize_call_early != NULL;
+  }
+  unsigned int execute (function *) final override
+  {
+    for (rtx_insn *insn = get_insns (); insn; insn = NEXT_INSN (insn))
+      if (modlink_classify_call (insn) & CALL_PAIRED)
+	modlink_target_hooks.canonicalize_call_early (insn);
+    return 0;
+  }
+};
+
+/* ------------------------------------------------------------------ */
+/* Pass 3 (RTL, after "pro_and_epilogue"): ppc64 TOC save.  The     */
+/* store goes right after the prologue, which allocated the frame and */
+/* which shrink-wrapping placed on one edge dominating every call, so */
+/* every call that reads 24(r1) back finds this function's own TOC.   */
+
+static const pass_data modlink_toc_save_pass_data = {
+  RTL_PASS, "modlink_toc_save", OPTGROUP_NONE, TV_NONE,
+  0, 0, 0, 0, 0
+};
+
+static rtx_insn *
+find_prologue_end (void)
+{
+  for (rtx_insn *insn = get_insns (); insn; insn = NEXT_INSN (insn))
+    if (NOTE_P (insn) && NOTE_KIND (insn) == NOTE_INSN_PROLOGUE_END)
+      return insn;
+  return NULL;
+}
+
+class modlink_toc_save_pass : public rtl_opt_pass
+{
+public:
+  modlink_toc_save_pass ()
+    : rtl_opt_pass (modlink_toc_save_pass_data, g) {}
+  opt_pass *clone () final override { return this; }
+  bool gate (function *) final override
+  {
+    return (modlink_target_hooks.emit_toc_save != NULL
+	    && modlink_opts.toc_save != TOC_SAVE_NONE);
+  }
+  unsigned int execute (function *fun) final override
+  {
+    bool any_call = false, needs_slot = false;
+    for (rtx_insn *insn = get_insns (); insn; insn = NEXT_INSN (insn))
+      {
+	if (!CALL_P (insn) || SIBLING_CALL_P (insn))
+	  continue;
+	any_call = true;
+	unsigned flags = modlink_classify_call (insn);
+	if ((flags & CALL_RELOAD_TOC)
+	    || ((flags & CALL_PAIRED) && !modlink_opts.static_link))
+	  needs_slot = true;
+      }
+    if (!needs_slot && !(any_call && modlink_opts.toc_save == TOC_SAVE_ALL))
+      return 0;
+    rtx_insn *prologue_end = find_prologue_end ();
+    if (!prologue_end)
+      error_at (DECL_SOURCE_LOCATION (fun->decl),
+		"modlink: no prologue in '%s' to save the TOC pointer in",
+		function_name (fun));
+    else
+      modlink_target_hooks.emit_toc_save (prologue_end);
+    return 0;
+  }
+};
+
+/* ------------------------------------------------------------------ */
+/* Pass 4 (RTL, before "shorten"): emit the pairing and the reloads.   */
+/* This late, no pass is left that schedules, deletes or moves insns, */
+/* so what is emitted right before the call stays right before it,   */
+/* and instruction lengths are still computed by shorten_branches.   */
+
+static const pass_data modlink_pairing_pass_data = {
+  RTL_PASS, "modlink_pairing", OPTGROUP_NONE, TV_NONE,
+  0, 0, 0, 0, 0
+};
+
+class modlink_pairing_pass : public rtl_opt_pass
+{
+public:
+  modlink_pairing_pass ()
+    : rtl_opt_pass (modlink_pairing_pass_data, g) {}
+  opt_pass *clone () final override { return this; }
+  unsigned int execute (function *fun) final override
+  {
+    unsigned paired = 0, reloads = 0;
+    for (rtx_insn *insn = get_insns (); insn; insn = NEXT_INSN (insn))
+      {
+	unsigned flags = modlink_classify_call (insn);
+	if (!flags)
+	  continue;
+	if (SIBLING_CALL_P (insn))
+	  {
+	    error_at (INSN_LOCATION (insn),
+		      "modlink: the call to '%s' became a tail call",
+		      call_symbol_name (insn));
+	    continue;
+	  }
+	if (flags & CALL_PAIRED)
+	  {
+	    if (modlink_target_hooks.canonicalize_call_late
+		&& !modlink_target_hooks.canonicalize_call_late (insn))
+	      error_at (INSN_LOCATION (insn),
+			"modlink: cannot pair the call to '%s': unsupported "
+			"call form", call_symbol_name (insn));
+	    modlink_target_hooks.emit_pairing (insn);
+	    paired++;
+	  }
+	if ((flags & CALL_RELOAD_TOC) && modlink_target_hooks.emit_reload_after)
+	  {
+	    modlink_target_hooks.emit_reload_after (insn);
+	    reloads++;
+	  }
+      }
+    if (modlink_opts.verbose && (paired || reloads))
+      fprintf (stderr, "modlink: %s: %u paired call%s, %u toc reload%s\n",
+	       function_name (fun), paired, paired == 1 ? "" : "s",
+	       reloads, reloads == 1 ? "" : "s");
+    return 0;
+  }
+};
+
+/* ------------------------------------------------------------------ */
+
+int
+plugin_init (struct plugin_name_args *info, struct plugin_gcc_version *version)
+{
+  if (!plugin_default_version_check (version, &gcc_version))
+    {
+      error ("incompatible gcc/plugin versions");
+      return 1;
+    }
+
+  plugin_name = info->base_name;
+  if (!parse_plugin_arguments (info->argc, info->argv))
+    return 0;	/* The errors fail the compilation.  */
+
+  /* Every pass position, with its reference pass, in one place.  */
+  struct register_pass_info passes[] = {
+    { new modlink_calls_pass (), "optimized", 1, PASS_POS_INSERT_AFTER },
+    { new modlink_call_form_pass (), "expand", 1, PASS_POS_INSERT_AFTER },
+    { new modlink_toc_save_pass (), "pro_and_epilogue", 1,
+      PASS_POS_INSERT_AFTER },
+    { new modlink_pairing_pass (), "shorten", 1, PASS_POS_INSERT_BEFORE },
+  };
+
+  register_callback (plugin_name, PLUGIN_INFO, NULL, &modlink_plugin_info);
+  register_callback (plugin_name, PLUGIN_ATTRIBUTES, register_attributes,
+		     NULL);
+  register_callback (plugin_name, PLUGIN_PRAGMAS, define_modlink_macro, NULL);
+  register_callback (plugin_name, PLUGIN_PRE_GENERICIZE,
+		     protect_named_definitions, NULL);
+  for (auto &pass : passes)
+    register_callback (plugin_name, PLUGIN_PASS_MANAGER_SETUP, NULL, &pass);
+  return 0;
+}

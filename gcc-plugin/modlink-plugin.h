@@ -1,0 +1,79 @@
+/* Shared declarations of the modlink GCC plugin: its options, the
+   predicates the passes share, and the per-target hook table.
+
+   Generic code (modlink-plugin.cc) never asks which architecture it runs
+   for; everything that differs lives behind struct modlink_target, which
+   exactly one of target-i386.cc or target-rs6000.cc defines.  */
+
+#ifndef MODLINK_PLUGIN_H
+#define MODLINK_PLUGIN_H
+
+#include "gcc-common.h"
+
+enum modlink_toc_save { TOC_SAVE_AUTO, TOC_SAVE_ALL, TOC_SAVE_NONE };
+
+/* -fplugin-arg-modlink-KEY[=VALUE], after parsing.  */
+struct modlink_options
+{
+  /* Symbols whose call sites get the pairing (deferreturn=).  */
+  vec<const char *> deferreturn;
+  /* Symbols followed by a TOC reload (reload-toc=).  */
+  vec<const char *> reload_toc;
+  enum modlink_toc_save toc_save;
+  /* static: the program is fully static, one TOC; pair with nops.  */
+  bool static_link;
+  /* defer=on|off: lowering of modlink_defer.  */
+  bool defer;
+  bool verbose;
+};
+
+extern struct modlink_options modlink_opts;
+
+/* What a call is to the plugin: a set of these flags, 0 for "not ours".  */
+enum
+{
+  CALL_PAIRED = 1,	/* deferreturn= or __attribute__((modlink_deferreturn)).  */
+  CALL_RELOAD_TOC = 2	/* reload-toc= or __attribute__((modlink_reload_toc)).  */
+};
+
+unsigned modlink_classify_decl (tree fndecl);
+unsigned modlink_classify_call (rtx_insn *insn);
+
+/* The callee of a call insn: the SYMBOL_REF it calls, or for a call
+   through a register, the one recorded in its REG_CALL_DECL note.  */
+rtx modlink_call_symbol (rtx_insn *insn);
+
+/* Per-target hooks.  Null members mean "nothing to do on this target".  */
+struct modlink_target
+{
+  const char *name;
+
+  /* GIMPLE, before expand: make GCC expand the paired or reload-toc
+     call STMT as a direct call (for example despite -fno-plt).  */
+  void (*force_direct_call) (gcall *stmt);
+
+  /* RTL, right after expand: put the paired call INSN in the one form
+     whose re-execution after a rewind is safe on this target.  */
+  void (*canonicalize_call_early) (rtx_insn *insn);
+
+  /* RTL, after reload: the same check where register allocation may
+     have changed the form; returns false if the form cannot be fixed.  */
+  bool (*canonicalize_call_late) (rtx_insn *insn);
+
+  /* RTL, right after the prologue was generated: store the TOC pointer
+     in the function's own frame, after PROLOGUE_END, where the frame
+     exists.  Called for functions with a call that reads the slot back
+     (toc-save=auto) or with any non-sibling call (toc-save=all).  */
+  void (*emit_toc_save) (rtx_insn *prologue_end);
+
+  /* RTL, late: emit the instructions of the pairing immediately before
+     the paired call INSN.  */
+  void (*emit_pairing) (rtx_insn *insn);
+
+  /* RTL, late: emit the TOC reload right after the reload-toc call INSN.  */
+  void (*emit_reload_after) (rtx_insn *insn);
+};
+
+extern const struct modlink_target modlink_target_hooks;
+
+#endif

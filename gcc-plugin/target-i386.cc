@@ -1,0 +1,106 @@
+/* modlink plugin hooks for x86: x86_64 and i386 (one GCC backend).
+
+   The shape.  A paired call is "nop ; call SYM".  The defer runtime makes
+   a deferred function return to the call instruction itself, so the call
+   runs again; its address is "return address - length of the call".  The
+   nop keeps "return address - 1" of the rewound frame inside the caller's
+   call site, where unwinders and symbolizers look.
+
+   The call forms, and how the runtime tells them apart:
+     e8 rel32            call SYM, call SYM@PLT                   5 bytes
+     ff 15 rel32         call *SYM@GOTPCREL(%rip)   x86_64 -fno-plt  6 bytes
+     ff 15 abs32         call *SYM@GOT              i386 -fno-pic -fno-plt
+   Byte "return address - 5" is 0xe8 only in the first form (it is the
+   ModRM byte 0x15 in the others), so the length is never ambiguous.
+
+   Why the forms are forced.  A re-executed call must find its target
+   again after the deferred function returned, and that function may
+   clobber every call-clobbered register:
+   - i386 PIC with -fno-plt would be "call *SYM@GOT(%reg)" with the GOT
+     pointer in any register GCC chose, %eax included.  The paired call
+     goes through the PLT instead, with the GOT in %ebx, which the i386
+     psABI makes callee-saved, so the rewound call finds it intact.
+   - A GOT load hoisted out of a loop gives "call *%reg".  After register
+     allocation the call is put back into the memory form above, which
+     needs no register at all (RIP-relative on x86_64).  */
+
+#include "modlink-plugin.h"
+
+/* (mem (const (unspec [SYM] UNSPEC_GOTPCREL))): SYM's GOT slot.  */
+static rtx
+x86_64_got_slot (rtx sym)
+{
+  return gen_const_mem (Pmode,
+			gen_rtx_CONST (Pmode,
+				       gen_rtx_UNSPEC (Pmode, gen_rtvec (1, sym),
+						       UNSPEC_GOTPCREL)));
+}
+
+static bool
+x86_64_got_slot_p (rtx x)
+{
+  if (!MEM_P (x) || GET_CODE (XEXP (x, 0)) != CONST)
+    return false;
+  rtx unspec = XEXP (XEXP (x, 0), 0);
+  return (GET_CODE (unspec) == UNSPEC
+	  && XINT (unspec, 1) == UNSPEC_GOTPCREL
+	  && SYMBOL_REF_P (XVECEXP (unspec, 0, 0)));
+}
+
+static rtx *
+call_address_loc (rtx_insn *insn)
+{
+  return &XEXP (XEXP (get_call_rtx_from (insn), 0), 0);
+}
+
+/* i386 PIC: "call SYM@PLT" with %ebx = GOT, as ix86_expand_call emits
+   when PLT calls are allowed.  */
+static void
+x86_canonicalize_call_early (rtx_insn *insn)
+{
+  if (TARGET_64BIT || !flag_pic)
+    return;
+  rtx *loc = call_address_loc (insn);
+  rtx sym = modlink_call_symbol (insn);
+  if (*loc == sym || !validate_change (insn, loc, sym, false))
+    return;
+  if (SYMBOL_REF_LOCAL_P (sym))
+    return;
+  rtx ebx = gen_rtx_REG (Pmode, REAL_PIC_OFFSET_TABLE_REGNUM);
+  emit_insn_before (gen_move_insn (ebx, pic_offset_table_rtx), insn);
+  use_reg (&CALL_INSN_FUNCTION_USAGE (insn), ebx);
+}
+
+static bool
+x86_canonicalize_call_late (rtx_insn *insn)
+{
+  rtx *loc = call_address_loc (insn);
+  rtx sym = modlink_call_symbol (insn);
+  if (SYMBOL_REF_P (*loc))
+    return true;
+  if (!TARGET_64BIT)
+    return false;
+  if (x86_64_got_slot_p (*loc))
+    return true;
+  if (!REG_P (*loc))
+    return false;
+  /* A register holding what the GOT slot (or the symbol) gives.  */
+  rtx direct = SYMBOL_REF_LOCAL_P (sym) ? sym : x86_64_got_slot (sym);
+  return validate_change (insn, loc, direct, false);
+}
+
+static void
+x86_emit_pairing (rtx_insn *insn)
+{
+  emit_insn_before (gen_nop (), insn);			/* 90  nop */
+}
+
+const struct modlink_target modlink_target_hooks = {
+  "x86",
+  NULL,
+  x86_canonicalize_call_early,
+  x86_canonicalize_call_late,
+  NULL,
+  x86_emit_pairing,
+  NULL,
+};

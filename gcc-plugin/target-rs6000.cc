@@ -1,0 +1,166 @@
+/* modlink plugin hooks for powerpc64le (ELFv2).
+
+   Why r2 matters.  Before Power10 there is no PC-relative load, so every
+   function that touches global data addresses it through the TOC pointer
+   in r2.  Each module (executable or shared object) has its own TOC, and
+   r2 is set at a function's global entry point from r12:
+       addis 2,12,.TOC.-f@ha ; addi 2,2,.TOC.-f@l
+   A call into another module goes through a linker stub that saves the
+   caller's r2 in the caller's frame, at 24(r1), before it switches TOCs;
+   the linker turns the nop that GCC leaves after such a "bl" into
+   "ld 2,24(1)", which puts the caller's TOC back when the callee returns.
+
+   What breaks that.  The defer runtime makes a deferred function return
+   not to the runtime but to "return address - 8" of the call to
+   modlink_deferreturn.  If the deferred function lives in another module,
+   it returns with *its* TOC in r2 and no stub restores ours.  So the call
+   site carries its own reload, executed before every (re-)execution of
+   the call:
+       nop                  ; symbolizers look at "return address - 1"
+       ld 2,24(1)           ; <- the rewind lands here: our TOC back in r2
+       bl modlink_deferreturn
+       nop                  ; GCC's, for the linker (non-local callee only)
+   and the function stores its r2 in its own frame once the frame exists:
+   std 2,24(1) right after the prologue.  Shrink-wrapping puts the
+   prologue on one edge that dominates every call, and the store is a
+   volatile MEM, so neither DSE nor the scheduler moves it past a call.
+   (The backend's own cfun->machine->save_toc_in_prologue cannot be used:
+   under separate shrink-wrapping it becomes component 2, placed only
+   in blocks where r2 is DF-live, and an incoming r2 never is.)
+
+   When r1 moves (alloca, VLAs), 24(r1) is a different, unwritten slot
+   after the move, so such functions store r2 right before each call that
+   reads the slot instead, as rs6000_call_aix does for indirect calls.
+
+   No TOC.  A fully static program (-fplugin-arg-modlink-static) has one
+   TOC, and Power10 PC-relative code (-mpcrel, default with -mcpu=power10
+   on ELFv2) does not keep r2 at all (.localentry f,1; calls are
+   "bl f@notoc").  Both pair with two nops, so the rewind distance stays 8.
+
+   Direct calls only.  -fno-plt and -mlongcall turn calls into
+   "mtctr 12 ; bctrl", and CTR does not survive the deferred function, so a
+   rewound bctrl would jump anywhere.  The paired call's function type gets
+   the "plt" and "shortcall" attributes that init_cumulative_args reads,
+   which keeps it a "bl".  */
+
+#include "modlink-plugin.h"
+
+/* ELFv2: the TOC save doubleword of the frame header (ELFv1 uses 40).  */
+#define ELFV2_TOC_SAVE_SLOT 24
+
+/* rs6000_pcrel_p () without calling into cc1: the plugin must load into a
+   compiler for another target far enough to fail its version check, so it
+   references no target-specific symbol.  rs6000_isa_flags follows the
+   current function's target attributes.  */
+static bool
+function_is_pcrel (void)
+{
+  return (rs6000_isa_flags & OPTION_MASK_PCREL) != 0;
+}
+
+static bool
+function_keeps_toc (void)
+{
+  return !function_is_pcrel ();
+}
+
+/* 24(1).  Volatile, as rs6000_call_aix makes its own TOC stores: the
+   slot is read back by code the compiler does not see (the linker's
+   ld 2,24(1) after a stub call, and the rewound pairing).  */
+static rtx
+toc_slot (void)
+{
+  rtx mem = gen_frame_mem (DImode, plus_constant (Pmode, stack_pointer_rtx,
+						  ELFV2_TOC_SAVE_SLOT));
+  MEM_VOLATILE_P (mem) = 1;
+  return mem;
+}
+
+/* ld 2,24(1) */
+static rtx
+gen_toc_reload (void)
+{
+  return gen_rtx_SET (gen_rtx_REG (DImode, TOC_REGNUM), toc_slot ());
+}
+
+/* std 2,24(1) */
+static rtx
+gen_toc_store (void)
+{
+  return gen_rtx_SET (toc_slot (), gen_rtx_REG (DImode, TOC_REGNUM));
+}
+
+static tree
+add_type_attribute (tree type, const char *name)
+{
+  if (lookup_attribute (name, TYPE_ATTRIBUTES (type)))
+    return type;
+  return build_type_attribute_variant
+    (type, tree_cons (get_identifier (name), NULL_TREE,
+		      TYPE_ATTRIBUTES (type)));
+}
+
+static void
+rs6000_force_direct_call (gcall *stmt)
+{
+  tree fntype = gimple_call_fntype (stmt);
+  if (!fntype)
+    return;
+  fntype = add_type_attribute (fntype, "shortcall");	/* beats -mlongcall */
+  fntype = add_type_attribute (fntype, "plt");		/* beats -fno-plt */
+  gimple_call_set_fntype (stmt, fntype);
+}
+
+static bool
+rs6000_canonicalize_call_late (rtx_insn *insn)
+{
+  /* Only "bl SYM" can be rewound: anything else went through CTR.  */
+  rtx call = get_call_rtx_from (insn);
+  return call && SYMBOL_REF_P (XEXP (XEXP (call, 0), 0));
+}
+
+static void
+rs6000_emit_toc_save (rtx_insn *prologue_end)
+{
+  if (function_keeps_toc () && !cfun->calls_alloca)
+    emit_insn_after (gen_toc_store (), prologue_end);		/* std 2,24(1) */
+}
+
+/* With alloca the prologue's store is in the wrong slot: store again at
+   the call, with r1 as the call sees it.  */
+static void
+store_toc_before_if_r1_moves (rtx_insn *insn)
+{
+  if (cfun->calls_alloca && modlink_opts.toc_save != TOC_SAVE_NONE)
+    emit_insn_before (gen_toc_store (), insn);
+}
+
+static void
+rs6000_emit_pairing (rtx_insn *insn)
+{
+  bool reload = function_keeps_toc () && !modlink_opts.static_link;
+  if (reload)
+    store_toc_before_if_r1_moves (insn);
+  emit_insn_before (gen_nop (), insn);				/* nop */
+  emit_insn_before (reload ? gen_toc_reload () : gen_nop (), insn);
+  /* ld 2,24(1) -- or nop: static or pcrel */
+}
+
+static void
+rs6000_emit_reload_after (rtx_insn *insn)
+{
+  if (!function_keeps_toc ())
+    return;
+  store_toc_before_if_r1_moves (insn);
+  emit_insn_after (gen_toc_reload (), insn);			/* ld 2,24(1) */
+}
+
+const struct modlink_target modlink_target_hooks = {
+  "powerpc64le",
+  rs6000_force_direct_call,
+  NULL,
+  rs6000_canonicalize_call_late,
+  rs6000_emit_toc_save,
+  rs6000_emit_pairing,
+  rs6000_emit_reload_after,
+};

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Install the Debian packages modlink needs, if any are missing.
+#
+#   scripts/bootstrap.sh          install what is missing (needs root or sudo)
+#   scripts/bootstrap.sh --check  only report; exit 1 if anything is missing
+#
+# Idempotent: with everything installed it prints nothing and does nothing.
+# Where it cannot install, it prints one line naming the missing packages.
+set -euo pipefail
+
+packages=(
+  # host toolchain and build
+  g++ gcc-12 gcc-12-plugin-dev cmake ninja-build make pkg-config python3
+  binutils file
+  # cross toolchains, their plugin headers and C libraries
+  gcc-12-i686-linux-gnu g++-12-i686-linux-gnu gcc-12-plugin-dev-i686-linux-gnu
+  binutils-i686-linux-gnu libc6-dev-i386-cross
+  gcc-12-powerpc64le-linux-gnu g++-12-powerpc64le-linux-gnu
+  gcc-12-plugin-dev-powerpc64le-linux-gnu binutils-powerpc64le-linux-gnu
+  libc6-dev-ppc64el-cross
+  # running the cross targets, tests, linkers
+  qemu-user libboost-test-dev lld
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' \
+    || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "${1:-}" = "--check" ]; then
+  echo "modlink bootstrap: missing Debian packages: ${missing[*]}" >&2
+  exit 1
+fi
+
+if [ "$(id -u)" -eq 0 ]; then sudo=(); elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo=(sudo -n); else
+  echo "modlink bootstrap: cannot install (not root, no sudo); missing Debian packages: ${missing[*]}" >&2
+  exit 1
+fi
+
+echo "modlink bootstrap: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+log=$(mktemp)
+if ! { "${sudo[@]}" apt-get update -qq && \
+       "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
+  tail -n 5 "$log" >&2
+  rm -f "$log"
+  echo "modlink bootstrap: apt-get failed; missing Debian packages: ${missing[*]}" >&2
+  exit 1
+fi
+rm -f "$log"

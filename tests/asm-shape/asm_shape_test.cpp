@@ -1,0 +1,216 @@
+// The call-site pairing in GCC's assembly output, for every target,
+// optimisation level and code model (SPEC.md, "Call-site pairing").
+//
+// Each corpus file names its functions and what the plugin must do to them:
+//   expect: NAME paired      every paired call has the exact pairing,
+//                             none is a tail call (ppc64: std 2,24(1) too)
+//   expect: NAME reload      ppc64: ld 2,24(1) right after the call
+//   expect: NAME untouched   the function's assembly is byte-identical to
+//                             a build without the plugin
+//   modlink-options: ...     extra -fplugin-arg-modlink-... for the file
+//
+// Run one slice with --run_test=<triple>/<level>, e.g. x86_64_linux_gnu/O2.
+#define BOOST_TEST_DYN_LINK
+#define BOOST_TEST_ALTERNATIVE_INIT_API
+#include <boost/test/unit_test.hpp>
+
+#include "asmshape.hpp"
+#include "process.hpp"
+#include "test-config.hpp"
+
+#include <filesystem>
+#include <regex>
+
+using namespace modlink::test;
+namespace utf = boost::unit_test;
+
+namespace {
+
+const std::set<std::string> kPaired = {"modlink_deferreturn", "custom_return", "local_return",
+                                       "rt_return", "rt_unwind", "_Z10cxx_returnv"};
+const std::set<std::string> kReload = {"rt_switch", "rt_resume"};
+
+struct Variant {
+    std::string name;
+    std::vector<std::string> flags;
+    Shape shape;
+};
+
+struct Expectation {
+    std::string function, what;
+};
+
+struct CorpusFile {
+    std::string path;
+    bool cxx;
+    std::vector<std::string> options;
+    std::vector<Expectation> expect;
+};
+
+CorpusFile load_corpus_file(const std::string &path)
+{
+    CorpusFile f{path, path.size() > 3 && path.substr(path.size() - 3) == ".cc", {}, {}};
+    std::string text = read_file(path);
+    std::smatch m;
+    static const std::regex expect_re(R"(expect: (\S+) (paired|reload|untouched))");
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), expect_re);
+         it != std::sregex_iterator(); ++it)
+        f.expect.push_back({(*it)[1].str(), (*it)[2].str()});
+    static const std::regex options_re(R"(modlink-options: ([^\n]*))");
+    if (std::regex_search(text, m, options_re)) {
+        std::istringstream words(m[1].str());
+        for (std::string w; words >> w;)
+            f.options.push_back(w);
+    }
+    return f;
+}
+
+std::vector<CorpusFile> corpus()
+{
+    std::vector<CorpusFile> files;
+    for (const auto &e : std::filesystem::directory_iterator(MODLINK_TESTS_DIR "/asm-shape/corpus"))
+        files.push_back(load_corpus_file(e.path().string()));
+    std::sort(files.begin(), files.end(),
+              [](const CorpusFile &a, const CorpusFile &b) { return a.path < b.path; });
+    return files;
+}
+
+std::vector<std::string> compile_command(const TargetTools &t, const CorpusFile &f,
+                                         const std::vector<std::string> &flags, bool plugin,
+                                         const std::string &out)
+{
+    std::vector<std::string> cmd = {f.cxx ? t.cxx : t.cc};
+    cmd.insert(cmd.end(), flags.begin(), flags.end());
+    if (plugin) {
+        cmd.push_back(std::string("-fplugin=") + t.plugin);
+        cmd.insert(cmd.end(), f.options.begin(), f.options.end());
+    }
+    cmd.insert(cmd.end(), {"-S", "-o", out, f.path});
+    return cmd;
+}
+
+std::string compile(const std::vector<std::string> &cmd, const std::string &out)
+{
+    ProcessResult r = run_process(cmd, {"LC_ALL=C"});
+    BOOST_TEST_REQUIRE(r.exit_code == 0, "compile failed: " << shell_quote(cmd) << "\n" << r.err);
+    BOOST_TEST(r.err.empty(), "unexpected diagnostics from " << shell_quote(cmd) << "\n" << r.err);
+    return read_file(out);
+}
+
+bool expects_toc_store(const Variant &v, const std::vector<std::string> &options)
+{
+    for (const auto &o : options)
+        if (o == "-fplugin-arg-modlink-toc-save=none")
+            return false;
+    return v.shape == Shape::PPC_TOC;
+}
+
+void check_file(const TargetTools &t, const Variant &v, const CorpusFile &f)
+{
+    TempDir tmp;
+    auto with = compile_command(t, f, v.flags, true, tmp.file("with.s"));
+    auto without = compile_command(t, f, v.flags, false, tmp.file("without.s"));
+    auto fns = parse_functions(compile(with, tmp.file("with.s")));
+    std::vector<AsmFunction> plain;
+
+    for (const auto &e : f.expect) {
+        BOOST_TEST_CONTEXT(e.function << " (" << e.what << ") from " << shell_quote(with)) {
+            const AsmFunction *fn = find_function(fns, e.function);
+            BOOST_TEST_REQUIRE(fn != nullptr, "function not in the assembly");
+            ShapeReport r = check_shape(*fn, v.shape, kPaired, kReload);
+            for (const auto &p : r.problems)
+                BOOST_ERROR(p);
+            if (e.what == "paired") {
+                BOOST_TEST(r.paired_calls >= 1);
+                if (expects_toc_store(v, f.options))
+                    BOOST_TEST(r.stores_toc, "no std 2,24(1) after the frame allocation");
+            } else if (e.what == "reload") {
+                BOOST_TEST(r.reload_calls >= 1);
+                if (expects_toc_store(v, f.options))
+                    BOOST_TEST(r.stores_toc, "no std 2,24(1) after the frame allocation");
+            } else {
+                BOOST_TEST(r.paired_calls == 0);
+                if (plain.empty())
+                    plain = parse_functions(compile(without, tmp.file("without.s")));
+                BOOST_TEST_INFO("plain build: " << shell_quote(without));
+                const AsmFunction *ref = find_function(plain, e.function);
+                BOOST_TEST_REQUIRE(ref != nullptr);
+                BOOST_TEST(fn->raw == ref->raw, boost::test_tools::per_element());
+            }
+        }
+    }
+}
+
+// -fcompare-debug: the plugin changes code identically with and without -g.
+void check_compare_debug(const TargetTools &t, const std::string &level, const CorpusFile &f)
+{
+    TempDir tmp;
+    std::vector<std::string> cmd = {f.cxx ? t.cxx : t.cc, "-" + level, "-fPIC", "-fcompare-debug",
+                                    std::string("-fplugin=") + t.plugin};
+    cmd.insert(cmd.end(), f.options.begin(), f.options.end());
+    cmd.insert(cmd.end(), {"-c", "-o", tmp.file("out.o"), f.path});
+    ProcessResult r = run_process(cmd, {"LC_ALL=C", "TMPDIR=" + tmp.path()});
+    BOOST_TEST(r.exit_code == 0, shell_quote(cmd) << "\n" << r.err);
+    BOOST_TEST(r.err.empty(), shell_quote(cmd) << "\n" << r.err);
+}
+
+std::vector<Variant> variants(const TargetTools &t)
+{
+    bool ppc = std::string(t.arch) == "rs6000";
+    Shape base = ppc ? Shape::PPC_TOC : Shape::X86;
+    std::vector<Variant> v;
+    for (std::string pic : {"-fPIC", "-fPIE", "-fno-pic"}) {
+        std::string p = pic.substr(1);
+        v.push_back({p, {pic}, base});
+        v.push_back({p + "_fno_plt", {pic, "-fno-plt"}, base});
+        if (ppc) {
+            v.push_back({p + "_power10", {pic, "-mcpu=power10"}, Shape::PPC_NOTOC});
+            v.push_back({p + "_static", {pic, "-fplugin-arg-modlink-static"}, Shape::PPC_NOTOC});
+        }
+    }
+    return v;
+}
+
+std::string sanitize(std::string s)
+{
+    for (char &c : s)
+        if (!isalnum(static_cast<unsigned char>(c)))
+            c = '_';
+    return s;
+}
+
+bool register_tests()
+{
+    static const std::vector<CorpusFile> files = corpus();
+    static const std::vector<std::string> levels = {"O0", "O1", "O2", "O3", "Os"};
+    for (const TargetTools &t : kTargets) {
+        auto *target_suite = BOOST_TEST_SUITE(sanitize(t.triple));
+        for (const auto &level : levels) {
+            auto *level_suite = BOOST_TEST_SUITE(level);
+            for (Variant v : variants(t)) {
+                v.flags.insert(v.flags.begin(), "-" + level);
+                for (const auto &f : files) {
+                    std::string name = v.name + "_" + sanitize(std::filesystem::path(f.path).filename());
+                    level_suite->add(utf::make_test_case([&t, v, &f] { check_file(t, v, f); }, name,
+                                                         __FILE__, __LINE__));
+                }
+            }
+            if (level != "Os")
+                for (const auto &f : files) {
+                    std::string name = "compare_debug_" + sanitize(std::filesystem::path(f.path).filename());
+                    level_suite->add(utf::make_test_case([&t, level, &f] { check_compare_debug(t, level, f); },
+                                                         name, __FILE__, __LINE__));
+                }
+            target_suite->add(level_suite);
+        }
+        utf::framework::master_test_suite().add(target_suite);
+    }
+    return true;
+}
+
+}  // namespace
+
+int main(int argc, char *argv[])
+{
+    return utf::unit_test_main(&register_tests, argc, argv);
+}

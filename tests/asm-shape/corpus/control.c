@@ -1,0 +1,36 @@
+/* A paired call in a loop and on a conditional path. */
+extern void modlink_deferreturn(void);
+extern int work(int);
+int total;
+
+int in_loop(int n)
+{
+	int s = 0;
+	for (int i = 0; i < n; i++) {
+		s += work(i);
+		modlink_deferreturn();
+	}
+	return s + total;
+}
+
+int conditional(int a)
+{
+	int r = work(a);
+	if (r > 10)
+		modlink_deferreturn();
+	else
+		r = work(r) * 2;
+	return r + total;
+}
+
+int loop_untouched(int n)
+{
+	int s = 0;
+	for (int i = 0; i < n; i++)
+		s += work(i);
+	return s;
+}
+
+/* expect: in_loop paired */
+/* expect: conditional paired */
+/* expect: loop_untouched untouched */

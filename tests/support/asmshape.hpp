@@ -1,0 +1,48 @@
+// Reading GCC's assembly output and checking the call-site pairing in it.
+#pragma once
+#include <set>
+#include <string>
+#include <vector>
+
+namespace modlink::test {
+
+struct Insn {
+    std::string text;          // "call modlink_deferreturn@PLT", "ld 2,24(1)"
+    std::string mnemonic;
+    std::string operands;      // with the whitespace removed
+    bool after_label = false;  // a label stands between this and the previous insn
+};
+
+struct AsmFunction {
+    std::string name;
+    std::vector<std::string> raw;  // every line from the label to .size, verbatim
+    std::vector<Insn> insns;
+};
+
+// Every function (.type NAME,@function) of a GAS file, in order.
+std::vector<AsmFunction> parse_functions(const std::string &assembly);
+const AsmFunction *find_function(const std::vector<AsmFunction> &fns, const std::string &name);
+
+// What the pairing looks like on a target, SPEC.md's table.
+enum class Shape {
+    X86,        // nop ; call SYM
+    PPC_TOC,    // nop ; ld 2,24(1) ; bl SYM    and std 2,24(1) after the frame exists
+    PPC_NOTOC,  // nop ; nop ; bl SYM[@notoc]   (static, pcrel)
+};
+
+struct ShapeReport {
+    int paired_calls = 0;       // calls to paired symbols
+    int reload_calls = 0;       // calls to reload-toc symbols
+    bool stores_toc = false;    // std 2,24(1) after the frame allocation
+    std::vector<std::string> problems;  // one line each, empty when the shape is right
+};
+
+// Check every call to PAIRED and RELOAD symbols in FN.
+ShapeReport check_shape(const AsmFunction &fn, Shape shape,
+                        const std::set<std::string> &paired,
+                        const std::set<std::string> &reload);
+
+// Does this instruction call (or, if TAIL, jump to) one of SYMS?
+bool is_call_to(const Insn &insn, const std::set<std::string> &syms, bool tail = false);
+
+}  // namespace modlink::test
