@@ -34,6 +34,7 @@
 #include "emit-rtl.h"
 #include "insn-config.h"
 #include "recog.h"
+#include "rtl-iter.h"
 #include "explow.h"
 #include "expr.h"
 #include "output.h"

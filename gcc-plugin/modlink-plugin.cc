@@ -232,20 +232,39 @@ modlink_classify_decl (tree fndecl)
   return flags;
 }
 
+/* The SYMBOL_REF a call insn calls, wherever it sits in the address:
+   bare (call SYM), or inside a GOT load (call *SYM@GOTPCREL(%rip)).  */
+static rtx
+symbol_in_call_address (rtx_insn *insn)
+{
+  rtx call = get_call_rtx_from (insn);
+  if (!call)
+    return NULL_RTX;
+  subrtx_iterator::array_type array;
+  FOR_EACH_SUBRTX (iter, array, XEXP (XEXP (call, 0), 0), ALL)
+    if (SYMBOL_REF_P (*iter))
+      return CONST_CAST_RTX (*iter);
+  return NULL_RTX;
+}
+
+/* The REG_CALL_DECL note says what a call insn calls even once its address
+   is a register.  Expand adds it only for -fipa-ra (-O2 and up); the
+   call-form pass adds it to every paired and reload-toc call, before any
+   pass can hoist a GOT load out of the call.  */
 rtx
 modlink_call_symbol (rtx_insn *insn)
 {
-  rtx call = get_call_rtx_from (insn);
-  if (call)
-    {
-      rtx addr = XEXP (XEXP (call, 0), 0);
-      if (SYMBOL_REF_P (addr))
-	return addr;
-    }
   rtx note = find_reg_note (insn, REG_CALL_DECL, NULL_RTX);
   if (note && XEXP (note, 0) && SYMBOL_REF_P (XEXP (note, 0)))
     return XEXP (note, 0);
-  return NULL_RTX;
+  return symbol_in_call_address (insn);
+}
+
+static void
+record_callee (rtx_insn *insn)
+{
+  if (!find_reg_note (insn, REG_CALL_DECL, NULL_RTX))
+    add_reg_note (insn, REG_CALL_DECL, modlink_call_symbol (insn));
 }
 
 unsigned
@@ -288,8 +307,9 @@ handle_modlink_attribute (tree *node, tree name, tree, int, bool *no_add)
 {
   if (TREE_CODE (*node) != FUNCTION_DECL)
     {
-      error ("'%s' attribute only applies to function declarations",
-	     IDENTIFIER_POINTER (name));
+      error_at (DECL_P (*node) ? DECL_SOURCE_LOCATION (*node) : input_location,
+		"'%s' attribute only applies to function declarations",
+		IDENTIFIER_POINTER (name));
       *no_add = true;
       return NULL_TREE;
     }
@@ -375,8 +395,9 @@ public:
 };
 
 /* ------------------------------------------------------------------ */
-/* Pass 2 (RTL, after "expand"): the paired call in the form that is   */
-/* safe to re-execute (i386 PIC: through the PLT with %ebx).          */
+/* Pass 2 (RTL, after "expand"): record what each of our calls calls,  */
+/* and put paired calls in the form that is safe to re-execute (i386  */
+/* PIC: through the PLT with %ebx).                                   */
 
 static const pass_data modlink_call_form_pass_data = {
   RTL_PASS, "modlink_call_form", OPTGROUP_NONE, TV_NONE,
@@ -389,15 +410,18 @@ public:
   modlink_call_form_pass ()
     : rtl_opt_pass (modlink_call_form_pass_data, g) {}
   opt_pass *clone () final override { return this; }
-  bool gate (function *) final override
-  {
-    return modlink_target_hooks.canonicalize_call_early != NULL;
-  }
   unsigned int execute (function *) final override
   {
     for (rtx_insn *insn = get_insns (); insn; insn = NEXT_INSN (insn))
-      if (modlink_classify_call (insn) & CALL_PAIRED)
-	modlink_target_hooks.canonicalize_call_early (insn);
+      {
+	unsigned flags = modlink_classify_call (insn);
+	if (!flags)
+	  continue;
+	record_callee (insn);
+	if ((flags & CALL_PAIRED)
+	    && modlink_target_hooks.canonicalize_call_early)
+	  modlink_target_hooks.canonicalize_call_early (insn);
+      }
     return 0;
   }
 };

@@ -70,7 +70,7 @@ function_keeps_toc (void)
 static rtx
 toc_slot (void)
 {
-  rtx mem = gen_frame_mem (DImode, plus_constant (Pmode, stack_pointer_rtx,
+  rtx mem = gen_frame_mem (DImode, plus_constant (DImode, stack_pointer_rtx,
 						  ELFV2_TOC_SAVE_SLOT));
   MEM_VOLATILE_P (mem) = 1;
   return mem;

@@ -34,6 +34,7 @@ struct Variant {
     std::string name;
     std::vector<std::string> flags;
     Shape shape;
+    std::vector<std::string> plugin_args = {};
 };
 
 struct Expectation {
@@ -56,7 +57,7 @@ CorpusFile load_corpus_file(const std::string &path)
     for (auto it = std::sregex_iterator(text.begin(), text.end(), expect_re);
          it != std::sregex_iterator(); ++it)
         f.expect.push_back({(*it)[1].str(), (*it)[2].str()});
-    static const std::regex options_re(R"(modlink-options: ([^\n]*))");
+    static const std::regex options_re(R"(modlink-options: ([^\n*]*))");
     if (std::regex_search(text, m, options_re)) {
         std::istringstream words(m[1].str());
         for (std::string w; words >> w;)
@@ -75,15 +76,17 @@ std::vector<CorpusFile> corpus()
     return files;
 }
 
-std::vector<std::string> compile_command(const TargetTools &t, const CorpusFile &f,
-                                         const std::vector<std::string> &flags, bool plugin,
-                                         const std::string &out)
+std::vector<std::string> compile_command(const TargetTools &t, const CorpusFile &f, const Variant &v,
+                                         bool plugin, const std::string &out)
 {
     std::vector<std::string> cmd = {f.cxx ? t.cxx : t.cc};
-    cmd.insert(cmd.end(), flags.begin(), flags.end());
+    cmd.insert(cmd.end(), v.flags.begin(), v.flags.end());
     if (plugin) {
         cmd.push_back(std::string("-fplugin=") + t.plugin);
+        cmd.insert(cmd.end(), v.plugin_args.begin(), v.plugin_args.end());
         cmd.insert(cmd.end(), f.options.begin(), f.options.end());
+    } else {
+        cmd.push_back("-Wno-attributes");  // the modlink attributes, unknown without the plugin
     }
     cmd.insert(cmd.end(), {"-S", "-o", out, f.path});
     return cmd;
@@ -108,8 +111,8 @@ bool expects_toc_store(const Variant &v, const std::vector<std::string> &options
 void check_file(const TargetTools &t, const Variant &v, const CorpusFile &f)
 {
     TempDir tmp;
-    auto with = compile_command(t, f, v.flags, true, tmp.file("with.s"));
-    auto without = compile_command(t, f, v.flags, false, tmp.file("without.s"));
+    auto with = compile_command(t, f, v, true, tmp.file("with.s"));
+    auto without = compile_command(t, f, v, false, tmp.file("without.s"));
     auto fns = parse_functions(compile(with, tmp.file("with.s")));
     std::vector<AsmFunction> plain;
 
@@ -165,7 +168,7 @@ std::vector<Variant> variants(const TargetTools &t)
         v.push_back({p + "_fno_plt", {pic, "-fno-plt"}, base});
         if (ppc) {
             v.push_back({p + "_power10", {pic, "-mcpu=power10"}, Shape::PPC_NOTOC});
-            v.push_back({p + "_static", {pic, "-fplugin-arg-modlink-static"}, Shape::PPC_NOTOC});
+            v.push_back({p + "_static", {pic}, Shape::PPC_NOTOC, {"-fplugin-arg-modlink-static"}});
         }
     }
     return v;

@@ -4,10 +4,6 @@ void cxx_return() __attribute__((modlink_deferreturn));
 extern int work(int);
 int cxx_state;
 
-#if __MODLINK__ != 1
-#error "__MODLINK__ is not predefined by the plugin"
-#endif
-
 int cxx_user(int a)
 {
 	int r = work(a);
