@@ -353,7 +353,12 @@ protect_named_definitions (void *gcc_data, void *)
     keep_as_real_call (fndecl);
 }
 
-/* __MODLINK__: modlink.h checks it before allowing modlink_defer.  */
+/* __MODLINK__: modlink.h checks it before allowing modlink_defer.  The
+   preprocessor exists in cc1 and cc1plus but not in lto1, which loads the
+   plugin too under -flto: its symbols are weak so that lto1 can.  */
+extern cpp_reader *parse_in __attribute__ ((weak));
+extern void cpp_define (cpp_reader *, const char *) __attribute__ ((weak));
+
 static void
 define_modlink_macro (void *, void *)
 {

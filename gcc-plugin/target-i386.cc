@@ -74,6 +74,10 @@ x86_canonicalize_call_early (rtx_insn *insn)
 static bool
 x86_canonicalize_call_late (rtx_insn *insn)
 {
+  /* -mcmodel=large calls through a register loaded with movabs, and no
+     32-bit displacement may reach the target: there is no safe form.  */
+  if (TARGET_64BIT && (ix86_cmodel == CM_LARGE || ix86_cmodel == CM_LARGE_PIC))
+    return false;
   rtx *loc = call_address_loc (insn);
   rtx sym = modlink_call_symbol (insn);
   if (SYMBOL_REF_P (*loc))

@@ -131,6 +131,10 @@ ShapeReport check_shape(const AsmFunction &fn, Shape shape,
 
         if (is_call_to(insn, paired)) {
             r.paired_calls++;
+            // i386 "call *SYM@GOT(%reg)": reg may be call-clobbered, so the
+            // rewound call could not find its target again.
+            if (insn.operands.find("@GOT(%") != std::string::npos)
+                r.problems.push_back("call form not re-executable: " + at(i));
             first_reader = std::min(first_reader, i);
             std::vector<std::string> want;
             switch (shape) {

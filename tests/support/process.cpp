@@ -46,7 +46,7 @@ void drain(int fds[2], std::string *outs[2])
 }  // namespace
 
 ProcessResult run_process(const std::vector<std::string> &argv,
-                          const std::vector<std::string> &extra_env)
+                          const std::vector<std::string> &extra_env, const std::string &cwd)
 {
     int out_pipe[2], err_pipe[2];
     if (pipe(out_pipe) != 0 || pipe(err_pipe) != 0)
@@ -67,6 +67,10 @@ ProcessResult run_process(const std::vector<std::string> &argv,
         close(err_pipe[0]); close(err_pipe[1]);
         for (const auto &e : extra_env)
             putenv(const_cast<char *>(e.c_str()));
+        if (!cwd.empty() && chdir(cwd.c_str()) != 0) {
+            dprintf(2, "cannot enter %s: %s\n", cwd.c_str(), strerror(errno));
+            _exit(127);
+        }
         execvp(args[0], args.data());
         dprintf(2, "cannot run %s: %s\n", args[0], strerror(errno));
         _exit(127);

@@ -11,8 +11,10 @@ struct ProcessResult {
     std::string err;
 };
 
+// EXTRA_ENV entries are NAME=VALUE; CWD, if not empty, is the child's directory.
 ProcessResult run_process(const std::vector<std::string> &argv,
-                          const std::vector<std::string> &extra_env = {});
+                          const std::vector<std::string> &extra_env = {},
+                          const std::string &cwd = "");
 
 // The argv quoted for a shell, for failure messages a reader can rerun.
 std::string shell_quote(const std::vector<std::string> &argv);
