@@ -7,6 +7,9 @@
 //   expect: NAME reload      ppc64: ld 2,24(1) right after the call
 //   expect: NAME untouched   the function's assembly is byte-identical to
 //                             a build without the plugin
+//   expect: NAME tocsave     ppc64 with a TOC: std 2,24(1) after the frame
+//                             (toc-save=all); elsewhere untouched
+//   expect: NAME nosave      paired, and no std 2,24(1) (toc-save=none)
 //   modlink-options: ...     extra -fplugin-arg-modlink-... for the file
 //
 // Run one slice with --run_test=<triple>/<level>, e.g. x86_64_linux_gnu/O2.
@@ -35,6 +38,7 @@ struct Variant {
     std::vector<std::string> flags;
     Shape shape;
     std::vector<std::string> plugin_args = {};
+    bool keeps_toc = false;  // ppc64 code that uses r2 (not pcrel)
 };
 
 struct Expectation {
@@ -53,7 +57,7 @@ CorpusFile load_corpus_file(const std::string &path)
     CorpusFile f{path, path.size() > 3 && path.substr(path.size() - 3) == ".cc", {}, {}};
     std::string text = read_file(path);
     std::smatch m;
-    static const std::regex expect_re(R"(expect: (\S+) (paired|reload|untouched))");
+    static const std::regex expect_re(R"(expect: (\S+) (paired|reload|untouched|tocsave|nosave))");
     for (auto it = std::sregex_iterator(text.begin(), text.end(), expect_re);
          it != std::sregex_iterator(); ++it)
         f.expect.push_back({(*it)[1].str(), (*it)[2].str()});
@@ -100,6 +104,12 @@ std::string compile(const std::vector<std::string> &cmd, const std::string &out)
     return read_file(out);
 }
 
+int count_insns(const AsmFunction &fn, const std::string &text)
+{
+    return static_cast<int>(std::count_if(fn.insns.begin(), fn.insns.end(),
+                                          [&](const Insn &i) { return i.text == text; }));
+}
+
 bool expects_toc_store(const Variant &v, const std::vector<std::string> &options)
 {
     for (const auto &o : options)
@@ -123,11 +133,20 @@ void check_file(const TargetTools &t, const Variant &v, const CorpusFile &f)
             ShapeReport r = check_shape(*fn, v.shape, kPaired, kReload);
             for (const auto &p : r.problems)
                 BOOST_ERROR(p);
-            if (e.what == "paired") {
+            std::string what = e.what;
+            if (what == "tocsave" && !v.keeps_toc)
+                what = "untouched";
+            if (what == "tocsave") {
+                BOOST_TEST(r.paired_calls == 0);
+                BOOST_TEST(r.stores_toc, "no std 2,24(1) after the frame allocation");
+            } else if (what == "nosave") {
+                BOOST_TEST(r.paired_calls >= 1);
+                BOOST_TEST(count_insns(*fn, "std 2,24(1)") == 0, "std 2,24(1) despite toc-save=none");
+            } else if (what == "paired") {
                 BOOST_TEST(r.paired_calls >= 1);
                 if (expects_toc_store(v, f.options))
                     BOOST_TEST(r.stores_toc, "no std 2,24(1) after the frame allocation");
-            } else if (e.what == "reload") {
+            } else if (what == "reload") {
                 BOOST_TEST(r.reload_calls >= 1);
                 if (expects_toc_store(v, f.options))
                     BOOST_TEST(r.stores_toc, "no std 2,24(1) after the frame allocation");
@@ -164,11 +183,11 @@ std::vector<Variant> variants(const TargetTools &t)
     std::vector<Variant> v;
     for (std::string pic : {"-fPIC", "-fPIE", "-fno-pic"}) {
         std::string p = pic.substr(1);
-        v.push_back({p, {pic}, base});
-        v.push_back({p + "_fno_plt", {pic, "-fno-plt"}, base});
+        v.push_back({p, {pic}, base, {}, ppc});
+        v.push_back({p + "_fno_plt", {pic, "-fno-plt"}, base, {}, ppc});
         if (ppc) {
-            v.push_back({p + "_power10", {pic, "-mcpu=power10"}, Shape::PPC_NOTOC});
-            v.push_back({p + "_static", {pic}, Shape::PPC_NOTOC, {"-fplugin-arg-modlink-static"}});
+            v.push_back({p + "_power10", {pic, "-mcpu=power10"}, Shape::PPC_NOTOC, {}, false});
+            v.push_back({p + "_static", {pic}, Shape::PPC_NOTOC, {"-fplugin-arg-modlink-static"}, true});
         }
     }
     return v;

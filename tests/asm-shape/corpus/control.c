@@ -23,6 +23,17 @@ int conditional(int a)
 	return r + total;
 }
 
+/* Shrink-wrapping: the early return needs no frame, so the prologue (and
+   the TOC store after it) moves below the test. */
+int shrink_wrapped(int a)
+{
+	if (a < 0)
+		return -1;
+	int r = work(a);
+	modlink_deferreturn();
+	return r + total;
+}
+
 int loop_untouched(int n)
 {
 	int s = 0;
@@ -33,4 +44,5 @@ int loop_untouched(int n)
 
 /* expect: in_loop paired */
 /* expect: conditional paired */
+/* expect: shrink_wrapped paired */
 /* expect: loop_untouched untouched */
