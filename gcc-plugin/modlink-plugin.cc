@@ -349,7 +349,7 @@ static void
 protect_named_definitions (void *gcc_data, void *)
 {
   tree fndecl = (tree) gcc_data;
-  if (classify_name (IDENTIFIER_POINTER (DECL_NAME (fndecl))))
+  if (classify_name (IDENTIFIER_POINTER (DECL_ASSEMBLER_NAME (fndecl))))
     keep_as_real_call (fndecl);
 }
 
