@@ -22,7 +22,7 @@
 
    Debugging:
      -fplugin-arg-modlink-verbose   one line per changed function on stderr
-     -fdump-passes                  where the four passes below sit
+     -fdump-passes                  where the five passes below sit
      -fdump-rtl-modlink_pairing     RTL after the pairing was emitted
      -fdump-rtl-pro_and_epilogue    the prologue, with the TOC save
      -fdump-tree-modlink_calls      GIMPLE after tail calls were cleared
@@ -58,13 +58,13 @@ struct modlink_options modlink_opts;
 
 static const char *plugin_name;
 
-/* "-fplugin-arg-modlink-KEY[=VALUE]", as the user wrote it.  */
+/* "-fplugin-arg-modlink-KEY[=VALUE]", as the user wrote it.  Only built
+   for an error message, so it is never freed.  */
 static const char *
 whole_option (const plugin_argument *arg)
 {
-  return ACONCAT (("-fplugin-arg-", plugin_name, "-", arg->key,
-		   arg->value ? "=" : "", arg->value ? arg->value : "",
-		   NULL));
+  return concat ("-fplugin-arg-", plugin_name, "-", arg->key,
+		 arg->value ? "=" : "", arg->value ? arg->value : "", NULL);
 }
 
 static bool
@@ -280,6 +280,14 @@ modlink_classify_call (rtx_insn *insn)
   return classify_name (XSTR (sym, 0));
 }
 
+bool
+modlink_call_reads_toc_slot (rtx_insn *insn)
+{
+  unsigned flags = modlink_classify_call (insn);
+  return ((flags & CALL_RELOAD_TOC)
+	  || ((flags & CALL_PAIRED) && !modlink_opts.static_link));
+}
+
 static const char *
 call_symbol_name (rtx_insn *insn)
 {
@@ -313,13 +321,17 @@ handle_modlink_attribute (tree *node, tree name, tree, int, bool *no_add)
       *no_add = true;
       return NULL_TREE;
     }
+  /* A paired call may run again after a rewind, with whatever the
+     deferred function left in the argument and return registers.  */
+  tree type = TREE_TYPE (*node);
   if (is_attribute_p ("modlink_deferreturn", name)
-      && !VOID_TYPE_P (TREE_TYPE (TREE_TYPE (*node))))
+      && (!VOID_TYPE_P (TREE_TYPE (type))
+	  || (prototype_p (type) && TYPE_ARG_TYPES (type) != void_list_node)))
     {
+      const char *fn = IDENTIFIER_POINTER (DECL_NAME (*node));
       error_at (DECL_SOURCE_LOCATION (*node),
-		"'%s' attribute on '%s', which does not return void",
-		IDENTIFIER_POINTER (name),
-		IDENTIFIER_POINTER (DECL_NAME (*node)));
+		"'%s' attribute on '%s', which is not 'void %s(void)'",
+		IDENTIFIER_POINTER (name), fn, fn);
       *no_add = true;
       return NULL_TREE;
     }
@@ -327,13 +339,16 @@ handle_modlink_attribute (tree *node, tree name, tree, int, bool *no_add)
   return NULL_TREE;
 }
 
+/* Not decl_required: GCC would only warn about a use on a type, and the
+   handler makes every use on anything but a function declaration an
+   error.  */
 static struct attribute_spec modlink_deferreturn_attr = {
-  "modlink_deferreturn", 0, 0, true, false, false, false,
+  "modlink_deferreturn", 0, 0, false, false, false, false,
   handle_modlink_attribute, NULL
 };
 
 static struct attribute_spec modlink_reload_toc_attr = {
-  "modlink_reload_toc", 0, 0, true, false, false, false,
+  "modlink_reload_toc", 0, 0, false, false, false, false,
   handle_modlink_attribute, NULL
 };
 
@@ -349,7 +364,11 @@ static void
 protect_named_definitions (void *gcc_data, void *)
 {
   tree fndecl = (tree) gcc_data;
-  if (classify_name (IDENTIFIER_POINTER (DECL_ASSEMBLER_NAME (fndecl))))
+  /* Without forcing the C++ mangling this early (it would change the
+     debug info of every function): C names are their symbols.  */
+  tree id = (DECL_ASSEMBLER_NAME_SET_P (fndecl)
+	     ? DECL_ASSEMBLER_NAME (fndecl) : DECL_NAME (fndecl));
+  if (id && classify_name (IDENTIFIER_POINTER (id)))
     keep_as_real_call (fndecl);
 }
 
@@ -362,7 +381,10 @@ extern void cpp_define (cpp_reader *, const char *) __attribute__ ((weak));
 static void
 define_modlink_macro (void *, void *)
 {
-  cpp_define (parse_in, "__MODLINK__=" MODLINK_INTERFACE_VERSION);
+  /* Already preprocessed input (.i, -save-temps) has its macros expanded,
+     and there a #define would be read as a line marker.  */
+  if (!cpp_get_options (parse_in)->preprocessed)
+    cpp_define (parse_in, "__MODLINK__=" MODLINK_INTERFACE_VERSION);
 }
 
 /* ------------------------------------------------------------------ */
@@ -470,10 +492,7 @@ public:
 	if (!CALL_P (insn) || SIBLING_CALL_P (insn))
 	  continue;
 	any_call = true;
-	unsigned flags = modlink_classify_call (insn);
-	if ((flags & CALL_RELOAD_TOC)
-	    || ((flags & CALL_PAIRED) && !modlink_opts.static_link))
-	  needs_slot = true;
+	needs_slot |= modlink_call_reads_toc_slot (insn);
       }
     if (!needs_slot && !(any_call && modlink_opts.toc_save == TOC_SAVE_ALL))
       return 0;
@@ -545,6 +564,59 @@ public:
 };
 
 /* ------------------------------------------------------------------ */
+/* Pass 5 (RTL, after "dwarf2"): the CFI of the pairing.  dwarf2cfi     */
+/* puts a change of the CFA or of DW_CFA_GNU_args_size right before   */
+/* the call that needs it, that is between the pairing and the call.  */
+/* The nop exists so that "return address - 1" of a rewound frame     */
+/* unwinds exactly like the call, so such notes move above it.        */
+
+static const pass_data modlink_cfi_pass_data = {
+  RTL_PASS, "modlink_cfi", OPTGROUP_NONE, TV_NONE,
+  0, 0, 0, 0, 0
+};
+
+static bool
+cfi_note_p (rtx_insn *insn)
+{
+  return (NOTE_P (insn) && (NOTE_KIND (insn) == NOTE_INSN_CFI
+			    || NOTE_KIND (insn) == NOTE_INSN_CFI_LABEL));
+}
+
+static void
+hoist_cfi_above_pairing (rtx_insn *call)
+{
+  auto_vec<rtx_insn *> notes;
+  rtx_insn *first = call;
+  for (int seen = 0; seen < modlink_target_hooks.pairing_length; )
+    {
+      first = PREV_INSN (first);
+      if (!first)
+	return;
+      if (cfi_note_p (first))
+	notes.safe_push (first);
+      else if (NONDEBUG_INSN_P (first))
+	seen++;
+    }
+  /* NOTES runs from the call upwards: move the earliest first.  */
+  for (unsigned i = notes.length (); i-- > 0; )
+    reorder_insns_nobb (notes[i], notes[i], PREV_INSN (first));
+}
+
+class modlink_cfi_pass : public rtl_opt_pass
+{
+public:
+  modlink_cfi_pass () : rtl_opt_pass (modlink_cfi_pass_data, g) {}
+  opt_pass *clone () final override { return this; }
+  unsigned int execute (function *) final override
+  {
+    for (rtx_insn *insn = get_insns (); insn; insn = NEXT_INSN (insn))
+      if (modlink_classify_call (insn) & CALL_PAIRED)
+	hoist_cfi_above_pairing (insn);
+    return 0;
+  }
+};
+
+/* ------------------------------------------------------------------ */
 
 int
 plugin_init (struct plugin_name_args *info, struct plugin_gcc_version *version)
@@ -566,6 +638,7 @@ plugin_init (struct plugin_name_args *info, struct plugin_gcc_version *version)
     { new modlink_toc_save_pass (), "pro_and_epilogue", 1,
       PASS_POS_INSERT_AFTER },
     { new modlink_pairing_pass (), "shorten", 1, PASS_POS_INSERT_BEFORE },
+    { new modlink_cfi_pass (), "dwarf2", 1, PASS_POS_INSERT_AFTER },
   };
 
   register_callback (plugin_name, PLUGIN_INFO, NULL, &modlink_plugin_info);

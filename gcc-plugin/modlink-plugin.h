@@ -39,6 +39,10 @@ enum
 unsigned modlink_classify_decl (tree fndecl);
 unsigned modlink_classify_call (rtx_insn *insn);
 
+/* ppc64: does this call read the TOC save slot back (a paired call,
+   unless static, or a reload-toc call)?  */
+bool modlink_call_reads_toc_slot (rtx_insn *insn);
+
 /* The callee of a call insn: the SYMBOL_REF it calls, or for a call
    through a register, the one recorded in its REG_CALL_DECL note.  */
 rtx modlink_call_symbol (rtx_insn *insn);
@@ -72,6 +76,9 @@ struct modlink_target
 
   /* RTL, late: emit the TOC reload right after the reload-toc call INSN.  */
   void (*emit_reload_after) (rtx_insn *insn);
+
+  /* How many instructions the pairing puts before the call.  */
+  int pairing_length;
 };
 
 extern const struct modlink_target modlink_target_hooks;

@@ -71,6 +71,17 @@ x86_canonicalize_call_early (rtx_insn *insn)
   use_reg (&CALL_INSN_FUNCTION_USAGE (insn), ebx);
 }
 
+/* A direct SYMBOL_REF call that ix86_output_call_insn still prints as
+   "call *SYM@GOTPCREL(%rip)" or "call *SYM@GOT": non-PIC -fno-plt.  */
+static bool
+printed_through_got_p (rtx sym)
+{
+  tree decl = SYMBOL_REF_DECL (sym);
+  return (!flag_pic && !SYMBOL_REF_LOCAL_P (sym)
+	  && (!flag_plt
+	      || (decl && lookup_attribute ("noplt", DECL_ATTRIBUTES (decl)))));
+}
+
 static bool
 x86_canonicalize_call_late (rtx_insn *insn)
 {
@@ -80,17 +91,25 @@ x86_canonicalize_call_late (rtx_insn *insn)
     return false;
   rtx *loc = call_address_loc (insn);
   rtx sym = modlink_call_symbol (insn);
-  if (SYMBOL_REF_P (*loc))
-    return true;
-  if (!TARGET_64BIT)
-    return false;
-  if (x86_64_got_slot_p (*loc))
-    return true;
-  if (!REG_P (*loc))
-    return false;
-  /* A register holding what the GOT slot (or the symbol) gives.  */
-  rtx direct = SYMBOL_REF_LOCAL_P (sym) ? sym : x86_64_got_slot (sym);
-  return validate_change (insn, loc, direct, false);
+  if (!SYMBOL_REF_P (*loc))
+    {
+      if (!TARGET_64BIT)
+	return false;
+      if (REG_P (*loc))
+	{
+	  /* A register holding what the GOT slot (or the symbol) gives.  */
+	  rtx direct = SYMBOL_REF_LOCAL_P (sym) ? sym : x86_64_got_slot (sym);
+	  if (!validate_change (insn, loc, direct, false))
+	    return false;
+	}
+      else if (!x86_64_got_slot_p (*loc))
+	return false;
+    }
+  /* -mindirect-branch=thunk*: a call through the GOT becomes a retpoline
+     sequence ("jmp .LIND1 ... call .LIND0"), which cannot be rewound.  */
+  bool through_got = !SYMBOL_REF_P (*loc) || printed_through_got_p (*loc);
+  return !(through_got
+	   && cfun->machine->indirect_branch_type != indirect_branch_keep);
 }
 
 static void
@@ -107,4 +126,5 @@ const struct modlink_target modlink_target_hooks = {
   NULL,
   x86_emit_pairing,
   NULL,
+  1,	/* nop */
 };

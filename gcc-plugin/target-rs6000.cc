@@ -122,25 +122,26 @@ rs6000_canonicalize_call_late (rtx_insn *insn)
 static void
 rs6000_emit_toc_save (rtx_insn *prologue_end)
 {
-  if (function_keeps_toc () && !cfun->calls_alloca)
-    emit_insn_after (gen_toc_store (), prologue_end);		/* std 2,24(1) */
-}
-
-/* With alloca the prologue's store is in the wrong slot: store again at
-   the call, with r1 as the call sees it.  */
-static void
-store_toc_before_if_r1_moves (rtx_insn *insn)
-{
-  if (cfun->calls_alloca && modlink_opts.toc_save != TOC_SAVE_NONE)
-    emit_insn_before (gen_toc_store (), insn);
+  if (!function_keeps_toc ())
+    return;
+  if (!cfun->calls_alloca)
+    {
+      emit_insn_after (gen_toc_store (), prologue_end);		/* std 2,24(1) */
+      return;
+    }
+  /* r1 moves: store right before each call that needs the slot, with r1
+     as that call sees it.  */
+  for (rtx_insn *insn = get_insns (); insn; insn = NEXT_INSN (insn))
+    if (CALL_P (insn) && !SIBLING_CALL_P (insn)
+	&& (modlink_opts.toc_save == TOC_SAVE_ALL
+	    || modlink_call_reads_toc_slot (insn)))
+      emit_insn_before (gen_toc_store (), insn);		/* std 2,24(1) */
 }
 
 static void
 rs6000_emit_pairing (rtx_insn *insn)
 {
   bool reload = function_keeps_toc () && !modlink_opts.static_link;
-  if (reload)
-    store_toc_before_if_r1_moves (insn);
   emit_insn_before (gen_nop (), insn);				/* nop */
   emit_insn_before (reload ? gen_toc_reload () : gen_nop (), insn);
   /* ld 2,24(1) -- or nop: static or pcrel */
@@ -151,7 +152,6 @@ rs6000_emit_reload_after (rtx_insn *insn)
 {
   if (!function_keeps_toc ())
     return;
-  store_toc_before_if_r1_moves (insn);
   emit_insn_after (gen_toc_reload (), insn);			/* ld 2,24(1) */
 }
 
@@ -163,4 +163,5 @@ const struct modlink_target modlink_target_hooks = {
   rs6000_emit_toc_save,
   rs6000_emit_pairing,
   rs6000_emit_reload_after,
+  2,	/* nop ; ld 2,24(1) */
 };

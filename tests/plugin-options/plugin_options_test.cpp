@@ -9,6 +9,7 @@
 #include "process.hpp"
 #include "test-config.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -90,6 +91,14 @@ BOOST_DATA_TEST_CASE(bad_option_is_one_exact_error, data::make(kBadOptions), bad
     }
 }
 
+BOOST_AUTO_TEST_CASE(long_options_are_named_whole)
+{
+    std::string list(300, 'x');
+    std::string option = "-fplugin-arg-modlink-deferreturn=" + list + "::";
+    Compile c = compile(kTargets[0], kSimple, {option});
+    BOOST_TEST(c.result.err == "cc1: error: invalid symbol list in '" + option + "'\n");
+}
+
 BOOST_AUTO_TEST_CASE(every_error_is_reported_not_just_the_first)
 {
     const TargetTools &t = kTargets[0];
@@ -146,22 +155,30 @@ BOOST_AUTO_TEST_CASE(on_a_type)
 {
     Compile c = compile(kTargets[0], "typedef void fn_t(void) __attribute__((modlink_deferreturn));\n", {});
     BOOST_TEST(c.result.exit_code != 0);
-    BOOST_TEST(c.result.err.find("error: 'modlink_deferreturn' attribute only applies to function "
-                                 "declarations\n") != std::string::npos,
+    BOOST_TEST(c.result.err ==
+               "input.c:1:14: error: 'modlink_deferreturn' attribute only applies to function declarations\n");
+    c = compile(kTargets[0], "void f(void *p) { ((void (__attribute__((modlink_reload_toc)) *)(void))p)(); }\n", {});
+    BOOST_TEST(c.result.exit_code != 0);
+    BOOST_TEST(c.result.err.find("error: 'modlink_reload_toc' attribute only applies to function declarations\n") !=
+                   std::string::npos,
                c.result.err);
 }
 
-BOOST_AUTO_TEST_CASE(deferreturn_must_return_void)
+// A paired call may run again after a rewind, with whatever the deferred
+// function left in the argument and return registers.
+BOOST_AUTO_TEST_CASE(deferreturn_must_be_void_of_void)
 {
-    for (const TargetTools &t : kTargets) {
-        Compile c = compile(t, "int g(void) __attribute__((modlink_deferreturn));\n", {});
-        BOOST_TEST_CONTEXT(t.triple << ": " << c.command) {
-            BOOST_TEST(c.result.exit_code != 0);
-            BOOST_TEST(c.result.err ==
-                       "input.c:1:5: error: 'modlink_deferreturn' attribute on 'g', which does not "
-                       "return void\n");
+    for (const TargetTools &t : kTargets)
+        for (const char *decl : {"int g(void)", "void g(int)", "void g(int, ...)"}) {
+            Compile c = compile(t, std::string(decl) + " __attribute__((modlink_deferreturn));\n", {});
+            BOOST_TEST_CONTEXT(t.triple << ": " << c.command) {
+                BOOST_TEST(c.result.exit_code != 0);
+                BOOST_TEST(c.result.err.find("error: 'modlink_deferreturn' attribute on 'g', which is not "
+                                             "'void g(void)'\n") != std::string::npos,
+                           c.result.err);
+                BOOST_TEST(std::count(c.result.err.begin(), c.result.err.end(), '\n') == 1);
+            }
         }
-    }
 }
 
 BOOST_AUTO_TEST_CASE(reload_toc_takes_any_signature)
@@ -191,6 +208,17 @@ BOOST_AUTO_TEST_CASE(modlink_macro_is_predefined_in_c_and_cxx)
         ProcessResult without = run_process({t.cc, "-dM", "-E", src});
         BOOST_TEST(with.out.find("#define __MODLINK__ 1\n") != std::string::npos, t.triple);
         BOOST_TEST(without.out.find("__MODLINK__") == std::string::npos, t.triple);
+    }
+}
+
+// Preprocessed input (.i, -save-temps) has no macros to define.
+BOOST_AUTO_TEST_CASE(preprocessed_input_compiles)
+{
+    for (const TargetTools &t : kTargets) {
+        Compile c = compile(t, "int x;\n", {"-save-temps"});
+        BOOST_TEST(c.result.exit_code == 0, t.triple << ": " << c.command << "\n" << c.result.err);
+        c = compile(t, "int x;\n", {}, ".i");
+        BOOST_TEST(c.result.exit_code == 0, t.triple << ": " << c.command << "\n" << c.result.err);
     }
 }
 

@@ -54,7 +54,7 @@ std::vector<AsmFunction> parse_functions(const std::string &assembly)
     std::vector<AsmFunction> fns;
     std::set<std::string> function_names;
     AsmFunction *cur = nullptr;
-    bool pending_label = false;
+    bool pending_label = false, pending_cfi = false;
 
     std::istringstream in(assembly);
     std::string line;
@@ -82,11 +82,14 @@ std::vector<AsmFunction> parse_functions(const std::string &assembly)
             pending_label = true;
             code = trim(m[2].str());
         }
+        if (code.rfind(".cfi_", 0) == 0)
+            pending_cfi = true;
         if (code.empty() || code[0] == '.')
             continue;
         Insn insn = make_insn(code);
         insn.after_label = pending_label;
-        pending_label = false;
+        insn.after_cfi = pending_cfi;
+        pending_label = pending_cfi = false;
         cur->insns.push_back(insn);
     }
     return fns;
@@ -142,12 +145,14 @@ ShapeReport check_shape(const AsmFunction &fn, Shape shape,
             case Shape::PPC_TOC: want = {"nop", "ld 2,24(1)"}; break;
             case Shape::PPC_NOTOC: want = {"nop", "nop"}; break;
             }
+            // Nothing between the parts: no label, and no CFI change (the
+            // nop must unwind exactly like the call).
             bool ok = i >= want.size();
             for (size_t k = 0; ok && k < want.size(); k++) {
                 const Insn &prev = in[i - want.size() + k];
-                ok = prev.text == want[k] && (k == 0 || !prev.after_label);
+                ok = prev.text == want[k] && (k == 0 || (!prev.after_label && !prev.after_cfi));
             }
-            ok = ok && !insn.after_label;
+            ok = ok && !insn.after_label && !insn.after_cfi;
             if (!ok) {
                 std::string got;
                 for (size_t k = i >= 3 ? i - 3 : 0; k < i; k++)

@@ -11,6 +11,7 @@ struct Insn {
     std::string mnemonic;
     std::string operands;      // with the whitespace removed
     bool after_label = false;  // a label stands between this and the previous insn
+    bool after_cfi = false;    // a .cfi_* directive stands between them
 };
 
 struct AsmFunction {

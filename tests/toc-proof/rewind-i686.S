@@ -16,10 +16,12 @@ proof_rewind:
 	testb	$1, %cl
 	jz	1f				# even call: a plain return
 	movl	(%esp), %edx			# the return address
-	movl	$5, %ecx			# e8 rel32: call SYM / SYM@PLT
-	cmpb	$0xe8, -5(%edx)
+	movl	$6, %ecx			# ff 15 abs32: call *SYM@GOT, or
+	cmpb	$0xe8, -5(%edx)			# 67 e8 rel32: the same relaxed by ld to a
+	jne	2f				# local symbol (addr32 call SYM)
+	cmpb	$0x67, -6(%edx)			# (a 5-byte call has the nop there)
 	je	2f
-	movl	$6, %ecx			# ff 15 abs32: call *SYM@GOT (non-PIC -fno-plt)
+	movl	$5, %ecx			# e8 rel32: call SYM / SYM@PLT
 2:	subl	%ecx, %edx			# the call instruction
 	cmpb	$0x90, -1(%edx)			# the pairing: nop right before it
 	jne	3f

@@ -14,10 +14,12 @@ proof_rewind:
 	testb	$1, %cl
 	jz	1f				# even call: a plain return
 	movq	(%rsp), %rdx			# the return address
-	movl	$5, %ecx			# e8 rel32: call SYM / SYM@PLT
-	cmpb	$0xe8, -5(%rdx)
+	movl	$6, %ecx			# ff 15 rel32: call *SYM@GOTPCREL(%rip), or
+	cmpb	$0xe8, -5(%rdx)			# 67 e8 rel32: the same relaxed by ld to a
+	jne	2f				# local symbol (addr32 call SYM)
+	cmpb	$0x67, -6(%rdx)			# (a 5-byte call has the nop there)
 	je	2f
-	movl	$6, %ecx			# ff 15 rel32: call *SYM@GOTPCREL(%rip)
+	movl	$5, %ecx			# e8 rel32: call SYM / SYM@PLT
 2:	subq	%rcx, %rdx			# the call instruction
 	cmpb	$0x90, -1(%rdx)			# the pairing: nop right before it
 	jne	3f
