@@ -23,9 +23,12 @@
    Debugging:
      -fplugin-arg-modlink-verbose   one line per changed function on stderr
      -fdump-passes                  where the five passes below sit
-     -fdump-rtl-modlink_pairing     RTL after the pairing was emitted
-     -fdump-rtl-pro_and_epilogue    the prologue, with the TOC save
-     -fdump-tree-modlink_calls      GIMPLE after tail calls were cleared
+     -fdump-tree-all -fdump-rtl-all dumps after each pass, in files named
+                                    *.modlink_calls, *.modlink_call_form,
+                                    *.modlink_toc_save, *.modlink_pairing and
+                                    *.modlink_cfi (GCC parses -fdump-<pass>
+                                    before plugins register passes, so only
+                                    the "all" forms reach them)
      gdb --args $(gcc -print-prog-name=cc1) -fplugin=... file.c  */
 
 #include "modlink-plugin.h"

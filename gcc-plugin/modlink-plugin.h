@@ -43,8 +43,9 @@ unsigned modlink_classify_call (rtx_insn *insn);
    unless static, or a reload-toc call)?  */
 bool modlink_call_reads_toc_slot (rtx_insn *insn);
 
-/* The callee of a call insn: the SYMBOL_REF it calls, or for a call
-   through a register, the one recorded in its REG_CALL_DECL note.  */
+/* The callee of a call insn: the SYMBOL_REF in its REG_CALL_DECL note
+   (which the call-form pass adds to every call of ours), else the one in
+   its address.  */
 rtx modlink_call_symbol (rtx_insn *insn);
 
 /* Per-target hooks.  Null members mean "nothing to do on this target".  */
