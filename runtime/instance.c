@@ -1,0 +1,135 @@
+/* One runtime per process; the design is in instance.h. */
+#define _GNU_SOURCE
+#include "instance.h"
+
+#include <dlfcn.h>
+#include <elf.h>
+#include <errno.h>
+#include <link.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NT_MODLINK_RUNTIME 1
+
+/* The note: name "modlink", one 32-bit word holding the distance from
+   the word itself to this copy's instance record.  PC-relative, so the
+   note needs no dynamic relocation and can live in read-only PT_NOTE. */
+__asm__(".pushsection .note.modlink,\"aR\",@note\n"
+        "\t.balign 4\n"
+        "\t.long 8\n"                      /* n_namesz: "modlink\0" */
+        "\t.long 4\n"                      /* n_descsz */
+        "\t.long 1\n"                      /* n_type: NT_MODLINK_RUNTIME */
+        "\t.asciz \"modlink\"\n"
+        "\t.balign 4\n"
+        "0:\t.long modlink__this_instance - 0b\n"
+        "\t.popsection");
+
+static int note_is_runtime(const ElfW(Nhdr) *n)
+{
+  return n->n_type == NT_MODLINK_RUNTIME && n->n_namesz == 8 &&
+         n->n_descsz == 4 && memcmp(n + 1, "modlink", 8) == 0;
+}
+
+static const struct modlink_instance *instance_in_notes(const char *p,
+                                                        size_t size)
+{
+  const char *end = p + size;
+  while (p + sizeof(ElfW(Nhdr)) <= end) {
+    const ElfW(Nhdr) *n = (const ElfW(Nhdr) *)p;
+    const char *desc = p + sizeof *n + ((n->n_namesz + 3) & ~3u);
+    if (note_is_runtime(n)) {
+      int32_t off;
+      memcpy(&off, desc, sizeof off);
+      const struct modlink_instance *in =
+          (const struct modlink_instance *)(desc + off);
+      if (in->magic == MODLINK_INSTANCE_MAGIC)
+        return in;
+    }
+    p = desc + ((n->n_descsz + 3) & ~3u);
+  }
+  return 0;
+}
+
+static int first_instance(struct dl_phdr_info *info, size_t size, void *out)
+{
+  (void)size;
+  for (int i = 0; i < info->dlpi_phnum; i++) {
+    const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+    if (ph->p_type != PT_NOTE)
+      continue;
+    const struct modlink_instance *in = instance_in_notes(
+        (const char *)(info->dlpi_addr + ph->p_vaddr), ph->p_memsz);
+    if (in) {
+      *(const struct modlink_instance **)out = in;
+      return 1;
+    }
+  }
+  return 0;
+}
+
+static const struct modlink_instance *runtime;
+static pthread_once_t runtime_once = PTHREAD_ONCE_INIT;
+
+static void resolve_runtime(void)
+{
+  const struct modlink_instance *first = 0;
+  dl_iterate_phdr(first_instance, &first);
+  if (!first || first == &modlink__this_instance ||
+      first->version != MODLINK_INSTANCE_VERSION) {
+    __atomic_store_n(&runtime, &modlink__this_instance, __ATOMIC_RELEASE);
+    return;
+  }
+  __atomic_store_n(&runtime, first, __ATOMIC_RELEASE);
+  const struct modlink_moduledata *own = modlink__this_instance.module;
+  modlink__complain("second runtime instance in '%s' (the process's runtime "
+                    "is in '%s'); forwarding to it",
+                    modlink__name_of(own), modlink__name_of(first->module));
+  /* What this copy would have registered statically moves to the
+     process's runtime. */
+  if (own->magic == MODLINK_MAGIC && (own->flags & MODLINK_MD_STATIC))
+    first->register_module(own);
+}
+
+const struct modlink_instance *modlink__runtime(void)
+{
+  const struct modlink_instance *r =
+      __atomic_load_n(&runtime, __ATOMIC_ACQUIRE);
+  if (__builtin_expect(r != 0, 1))
+    return r;
+  pthread_once(&runtime_once, resolve_runtime);
+  return __atomic_load_n(&runtime, __ATOMIC_ACQUIRE);
+}
+
+static int strict(void)
+{
+  const char *s = getenv("MODLINK_STRICT");
+  return s && strcmp(s, "1") == 0;
+}
+
+void modlink__complain(const char *fmt, ...)
+{
+  char line[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(line, sizeof line, fmt, ap);
+  va_end(ap);
+  fprintf(stderr, "modlink: %s\n", line);
+  if (strict())
+    abort();
+}
+
+const char *modlink__name_of(const struct modlink_moduledata *md)
+{
+  if (md->magic == MODLINK_MAGIC && md->name)
+    return md->name;
+  /* The module data is not trustworthy: name the file that holds it. */
+  Dl_info info;
+  if (dladdr(md, &info) && info.dli_fname && *info.dli_fname) {
+    const char *slash = strrchr(info.dli_fname, '/');
+    return slash ? slash + 1 : info.dli_fname;
+  }
+  return program_invocation_short_name;
+}

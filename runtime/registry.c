@@ -1,0 +1,442 @@
+/* The module registry.
+ *
+ * The registered modules form one immutable table: the modules in
+ * registration order, and their text and data ranges sorted by address for
+ * modlink_find_module.  Writers (registration, deregistration, listeners)
+ * serialize on one lock, build a new table, publish it with one atomic
+ * store and wait for a grace period (readers.h) before freeing the old one.
+ * Readers never lock.
+ *
+ * Lifecycle of a module (docs/design.md has the picture):
+ *   .init_array.00000  stub -> modlink_addmoduledata -> modlink__register
+ *   ...its constructors, its life, its destructors...
+ *   .fini_array.00000  stub -> modlink_delmoduledata -> modlink__deregister
+ * Deregistration tells the listeners first, while the module is still
+ * found, then unpublishes it and waits until no reader can see it. */
+#define _GNU_SOURCE
+#include <modlink.h>
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "instance.h"
+#include "moduledata.h"
+#include "readers.h"
+
+struct range {
+  uintptr_t start, end;
+  const struct modlink_moduledata *md;
+};
+
+enum { RANGES = 3 }; /* per module: text, read-only data, data */
+
+struct table {
+  size_t count;   /* modules */
+  size_t nranges; /* non-empty ranges, sorted by start, disjoint */
+  const struct modlink_moduledata **modules; /* registration order */
+  struct range *ranges;
+  struct table *retired_next; /* while waiting to be freed */
+};
+
+struct listener {
+  modlink_change_fn *fn;
+  void *ctx;
+};
+
+static struct {
+  pthread_mutex_t lock; /* writers only; recursive for listeners */
+  struct table *current;
+  struct table *retired;
+  struct listener *listeners;
+  size_t nlisteners, cap;
+} reg = {.lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP};
+
+static struct table empty_table;
+
+/* ---- the table ---------------------------------------------------------- */
+
+static struct table *table_new(size_t count)
+{
+  struct table *t = malloc(sizeof *t + count * sizeof t->modules[0] +
+                           RANGES * count * sizeof t->ranges[0]);
+  if (!t)
+    return 0;
+  t->count = count;
+  t->nranges = 0;
+  t->ranges = (struct range *)(t + 1);
+  t->modules = (const struct modlink_moduledata **)(t->ranges + RANGES * count);
+  return t;
+}
+
+static int range_cmp(const void *a, const void *b)
+{
+  const struct range *x = a, *y = b;
+  return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* A table of modules[0..count), with ranges built and sorted. */
+static void table_index(struct table *t)
+{
+  t->nranges = 0;
+  for (size_t i = 0; i < t->count; i++) {
+    const struct modlink_moduledata *md = t->modules[i];
+    if (md->text_start < md->text_end)
+      t->ranges[t->nranges++] = (struct range){md->text_start, md->text_end, md};
+    if (md->data_start < md->data_end)
+      t->ranges[t->nranges++] = (struct range){md->data_start, md->data_end, md};
+    if (md->rodata_start < md->rodata_end)
+      t->ranges[t->nranges++] =
+          (struct range){md->rodata_start, md->rodata_end, md};
+  }
+  qsort(t->ranges, t->nranges, sizeof t->ranges[0], range_cmp);
+}
+
+static const struct range *range_holding(const struct table *t, uintptr_t a)
+{
+  size_t lo = 0, hi = t->nranges; /* first range with start > a */
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (t->ranges[mid].start <= a)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  if (lo && a < t->ranges[lo - 1].end)
+    return &t->ranges[lo - 1];
+  return 0;
+}
+
+static const struct range *range_overlapping(const struct table *t,
+                                             uintptr_t start, uintptr_t end)
+{
+  for (size_t i = 0; i < t->nranges; i++)
+    if (t->ranges[i].start < end && start < t->ranges[i].end)
+      return &t->ranges[i];
+  return 0;
+}
+
+static bool table_has(const struct table *t, const struct modlink_moduledata *md)
+{
+  for (size_t i = 0; i < t->count; i++)
+    if (t->modules[i] == md)
+      return true;
+  return false;
+}
+
+/* The first table: the module that contains this runtime, registered
+   statically when its stub says so (MODLINK_MD_STATIC), else nothing. */
+static struct table *current_table_locked(void)
+{
+  if (reg.current)
+    return reg.current;
+  const struct modlink_moduledata *own = &modlink__own_moduledata;
+  struct table *t = 0;
+  if (own->magic == MODLINK_MAGIC && (own->flags & MODLINK_MD_STATIC) &&
+      (t = table_new(1))) {
+    t->modules[0] = own;
+    table_index(t);
+  }
+  __atomic_store_n(&reg.current, t ? t : &empty_table, __ATOMIC_SEQ_CST);
+  return reg.current;
+}
+
+static void free_retired(void)
+{
+  while (reg.retired) {
+    struct table *t = reg.retired;
+    reg.retired = t->retired_next;
+    free(t);
+  }
+}
+
+/* Publishes t and waits until no reader holds the table it replaces. */
+static void publish_locked(struct table *t)
+{
+  struct table *old = reg.current;
+  __atomic_store_n(&reg.current, t, __ATOMIC_SEQ_CST);
+  if (old != &empty_table) {
+    old->retired_next = reg.retired;
+    reg.retired = old;
+  }
+  if (modlink__synchronize())
+    free_retired();
+}
+
+/* Enters a read section; modlink__read_end() leaves it. */
+static const struct table *read_table(void)
+{
+  /* Once, before the first read section: a reader must never wait for the
+     lock of a writer that may be waiting for it. */
+  if (__builtin_expect(!__atomic_load_n(&reg.current, __ATOMIC_ACQUIRE), 0)) {
+    pthread_mutex_lock(&reg.lock);
+    current_table_locked();
+    pthread_mutex_unlock(&reg.lock);
+  }
+  modlink__read_begin();
+  return __atomic_load_n(&reg.current, __ATOMIC_SEQ_CST);
+}
+
+/* ---- listeners ---------------------------------------------------------- */
+
+static void notify_locked(const struct modlink_moduledata *md, int loaded)
+{
+  /* By index: a listener may add listeners. */
+  for (size_t i = 0; i < reg.nlisteners; i++)
+    reg.listeners[i].fn((const struct modlink_module *)md, loaded,
+                        reg.listeners[i].ctx);
+}
+
+/* Listeners whose code lives in a departing module would be called after
+   it is unmapped. */
+static void drop_listeners_in_locked(const struct modlink_moduledata *md)
+{
+  size_t kept = 0;
+  for (size_t i = 0; i < reg.nlisteners; i++) {
+    uintptr_t fn = (uintptr_t)reg.listeners[i].fn;
+    if (!(md->text_start <= fn && fn < md->text_end))
+      reg.listeners[kept++] = reg.listeners[i];
+  }
+  reg.nlisteners = kept;
+}
+
+/* ---- registration ------------------------------------------------------- */
+
+static bool verify_locked(const struct table *t,
+                          const struct modlink_moduledata *md)
+{
+  if (md->magic != MODLINK_MAGIC) {
+    modlink__complain("refusing module '%s' (module data at %p): bad magic "
+                      "0x%08x, expected 0x%08x",
+                      modlink__name_of(md), (const void *)md,
+                      (unsigned)md->magic, MODLINK_MAGIC);
+    return false;
+  }
+  if (md->abi_version != MODLINK_ABI_VERSION) {
+    modlink__complain("refusing module '%s': module ABI version %u, this "
+                      "runtime supports %u",
+                      md->name, md->abi_version, MODLINK_ABI_VERSION);
+    return false;
+  }
+  if (md->text_start > md->text_end || md->data_start > md->data_end ||
+      md->rodata_start > md->rodata_end || md->entries_start > md->entries_end) {
+    modlink__complain("refusing module '%s': inverted bounds", md->name);
+    return false;
+  }
+  if (table_has(t, md)) {
+    modlink__complain("refusing module '%s': already registered", md->name);
+    return false;
+  }
+  static const char *const what[RANGES] = {"text", "read-only data", "data"};
+  const uintptr_t bounds[RANGES][2] = {{md->text_start, md->text_end},
+                                       {md->rodata_start, md->rodata_end},
+                                       {md->data_start, md->data_end}};
+  for (int i = 0; i < RANGES; i++) {
+    const struct range *r = range_overlapping(t, bounds[i][0], bounds[i][1]);
+    if (r) {
+      modlink__complain("refusing module '%s': its %s [%#lx, %#lx) overlaps "
+                        "module '%s'",
+                        md->name, what[i], (unsigned long)bounds[i][0],
+                        (unsigned long)bounds[i][1], r->md->name);
+      return false;
+    }
+  }
+  return true;
+}
+
+static void register_module(const struct modlink_moduledata *md)
+{
+  pthread_mutex_lock(&reg.lock);
+  const struct table *t = current_table_locked();
+  if (verify_locked(t, md)) {
+    struct table *n = table_new(t->count + 1);
+    if (!n) {
+      modlink__complain("refusing module '%s': out of memory", md->name);
+    } else {
+      memcpy(n->modules, t->modules, t->count * sizeof t->modules[0]);
+      n->modules[t->count] = md;
+      table_index(n);
+      publish_locked(n);
+      notify_locked(md, 1);
+    }
+  }
+  pthread_mutex_unlock(&reg.lock);
+}
+
+static void deregister_module(const struct modlink_moduledata *md)
+{
+  pthread_mutex_lock(&reg.lock);
+  const struct table *t = current_table_locked();
+  /* A module that was refused was never added: nothing to undo. */
+  if (table_has(t, md)) {
+    notify_locked(md, 0);
+    drop_listeners_in_locked(md);
+    struct table *n = table_new(t->count - 1);
+    if (!n) {
+      /* Cannot shrink: keep the table, but the module must go.  Fail
+         loudly rather than leave a soon-unmapped module findable. */
+      modlink__complain("cannot deregister module '%s': out of memory",
+                        md->name);
+      abort();
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < t->count; i++)
+      if (t->modules[i] != md)
+        n->modules[k++] = t->modules[i];
+    table_index(n);
+    publish_locked(n);
+  }
+  pthread_mutex_unlock(&reg.lock);
+}
+
+/* Called by modlink_addmoduledata / modlink_delmoduledata, the entry
+   points of the stubs; they reach the process's runtime. */
+void modlink__register(const struct modlink_moduledata *md)
+{
+  modlink__runtime()->register_module(md);
+}
+
+void modlink__deregister(const struct modlink_moduledata *md)
+{
+  modlink__runtime()->deregister_module(md);
+}
+
+/* ---- readers ------------------------------------------------------------ */
+
+static size_t module_count(void)
+{
+  const struct table *t = read_table();
+  size_t n = t->count;
+  modlink__read_end();
+  return n;
+}
+
+static int foreach_module(modlink_module_fn *fn, void *ctx)
+{
+  const struct table *t = read_table();
+  int r = 0;
+  for (size_t i = 0; i < t->count && !r; i++)
+    r = fn((const struct modlink_module *)t->modules[i], ctx);
+  modlink__read_end();
+  return r;
+}
+
+static const struct modlink_module *find_module(const void *addr)
+{
+  const struct table *t = read_table();
+  const struct range *r = range_holding(t, (uintptr_t)addr);
+  const struct modlink_moduledata *md = r ? r->md : 0;
+  modlink__read_end();
+  return (const struct modlink_module *)md;
+}
+
+static int foreach_entry(const char *kind, modlink_entry_fn *fn, void *ctx)
+{
+  const struct table *t = read_table();
+  int r = 0;
+  for (size_t i = 0; i < t->count && !r; i++) {
+    const struct modlink_moduledata *md = t->modules[i];
+    for (const struct modlink_entry__ *e = md->entries_start;
+         e < md->entries_end && !r; e++)
+      /* A null kind is padding the compiler put between entries. */
+      if (e->kind && strcmp(e->kind, kind) == 0)
+        r = fn((const struct modlink_module *)md, e->value, ctx);
+  }
+  modlink__read_end();
+  return r;
+}
+
+static int on_change(modlink_change_fn *fn, void *ctx)
+{
+  if (!fn) {
+    errno = EINVAL;
+    return -1;
+  }
+  pthread_mutex_lock(&reg.lock);
+  int r = 0;
+  if (reg.nlisteners == reg.cap) {
+    size_t cap = reg.cap ? 2 * reg.cap : 8;
+    struct listener *l = realloc(reg.listeners, cap * sizeof *l);
+    if (!l) {
+      errno = ENOMEM;
+      r = -1;
+    } else {
+      reg.listeners = l;
+      reg.cap = cap;
+    }
+  }
+  if (r == 0) {
+    reg.listeners[reg.nlisteners++] = (struct listener){fn, ctx};
+    const struct table *t = current_table_locked();
+    for (size_t i = 0; i < t->count; i++)
+      fn((const struct modlink_module *)t->modules[i], 1, ctx);
+  }
+  pthread_mutex_unlock(&reg.lock);
+  return r;
+}
+
+const struct modlink_instance modlink__this_instance = {
+    .magic = MODLINK_INSTANCE_MAGIC,
+    .version = MODLINK_INSTANCE_VERSION,
+    .module = &modlink__own_moduledata,
+    .register_module = register_module,
+    .deregister_module = deregister_module,
+    .module_count = module_count,
+    .foreach_module = foreach_module,
+    .find_module = find_module,
+    .foreach_entry = foreach_entry,
+    .on_change = on_change,
+};
+
+/* ---- the public API: the process's runtime does the work --------------- */
+
+size_t modlink_module_count(void)
+{
+  return modlink__runtime()->module_count();
+}
+
+int modlink_foreach_module(modlink_module_fn *fn, void *ctx)
+{
+  return modlink__runtime()->foreach_module(fn, ctx);
+}
+
+const struct modlink_module *modlink_find_module(const void *addr)
+{
+  return modlink__runtime()->find_module(addr);
+}
+
+int modlink_foreach_entry(const char *kind, modlink_entry_fn *fn, void *ctx)
+{
+  return modlink__runtime()->foreach_entry(kind, fn, ctx);
+}
+
+int modlink_on_change(modlink_change_fn *fn, void *ctx)
+{
+  return modlink__runtime()->on_change(fn, ctx);
+}
+
+static const struct modlink_moduledata *md_of(const struct modlink_module *m)
+{
+  return (const struct modlink_moduledata *)m;
+}
+
+const char *modlink_module_name(const struct modlink_module *m)
+{
+  return md_of(m)->name;
+}
+
+void modlink_module_text(const struct modlink_module *m, uintptr_t *start,
+                         uintptr_t *end)
+{
+  *start = md_of(m)->text_start;
+  *end = md_of(m)->text_end;
+}
+
+void modlink_module_data(const struct modlink_module *m, uintptr_t *start,
+                         uintptr_t *end)
+{
+  *start = md_of(m)->data_start;
+  *end = md_of(m)->data_end;
+}

@@ -1,0 +1,165 @@
+#include "stubgen.hpp"
+
+#include <cstdio>
+#include <fstream>
+#include <unistd.h>
+
+#include "stubgen-templates.hpp"
+
+namespace modlink {
+namespace {
+
+struct TargetTemplates {
+  std::string_view triple;
+  std::string_view register_template;  // runtime-asm/<arch>/stub-register.s.in
+};
+
+const TargetTemplates kTargets[] = {
+    {"x86_64-linux-gnu", templates::x86_64_stub_register},
+    {"i686-linux-gnu", templates::i686_stub_register},
+    {"powerpc64le-linux-gnu", templates::ppc64le_stub_register},
+};
+
+const TargetTemplates &find_target(const std::string &triple) {
+  for (const auto &t : kTargets)
+    if (t.triple == triple) return t;
+  std::string known;
+  for (const auto &t : kTargets) known += (known.empty() ? "" : ", ") + std::string(t.triple);
+  throw StubError("unknown target '" + triple + "'; supported: " + known);
+}
+
+void check_module_name(const std::string &name) {
+  if (name.empty()) throw StubError("empty module name");
+  if (name.find('\0') != std::string::npos)
+    throw StubError("module name contains a NUL byte");
+}
+
+// Replaces every @KEY@ of `vars` in `text`; an unknown @KEY@ is a bug in a
+// template, so it throws.
+std::string fill(std::string_view text,
+                 const std::vector<std::pair<std::string, std::string>> &vars) {
+  std::string out;
+  size_t i = 0;
+  while (i < text.size()) {
+    size_t at = text.find('@', i);
+    size_t end = at == std::string_view::npos ? at : text.find('@', at + 1);
+    if (end == std::string_view::npos) {
+      out.append(text.substr(i));
+      break;
+    }
+    std::string_view key = text.substr(at + 1, end - at - 1);
+    const std::string *value = nullptr;
+    for (const auto &[k, v] : vars)
+      if (k == key) value = &v;
+    bool is_key = !key.empty() && key.find_first_not_of(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZ_") == std::string_view::npos;
+    if (!value && is_key)
+      throw StubError("template uses unknown placeholder @" + std::string(key) + "@");
+    if (!value) {  // an '@' of the assembly itself, e.g. @function, @toc@ha
+      out.append(text.substr(i, at + 1 - i));
+      i = at + 1;
+      continue;
+    }
+    out.append(text.substr(i, at - i));
+    out.append(*value);
+    i = end + 1;
+  }
+  return out;
+}
+
+void write_atomically(const std::string &path, const std::string &content) {
+  std::string tmp = path + ".tmp." + std::to_string(getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << content;
+    out.close();
+    if (!out) {
+      std::remove(tmp.c_str());
+      throw StubError("cannot write '" + path + "'");
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    throw StubError("cannot write '" + path + "'");
+  }
+}
+
+}  // namespace
+
+const std::vector<std::string> &supported_triples() {
+  static const std::vector<std::string> triples = [] {
+    std::vector<std::string> v;
+    for (const auto &t : kTargets) v.emplace_back(t.triple);
+    return v;
+  }();
+  return triples;
+}
+
+std::string escape_as_string(std::string_view s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += char(c);
+    } else if (c >= 0x20 && c < 0x7f) {
+      out += char(c);
+    } else {  // GNU as: a backslash and exactly three octal digits
+      char buf[5];
+      std::snprintf(buf, sizeof buf, "\\%03o", c);
+      out += buf;
+    }
+  }
+  return out;
+}
+
+std::string escape_comment(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); i++) {
+    unsigned char c = s[i];
+    if (c == '*' && i + 1 < s.size() && s[i + 1] == '/') {
+      out += "*\\/";  // never close the comment
+      i++;
+    } else if (c == '\\' || c == '"') {
+      out += '\\';
+      out += char(c);
+    } else if (c >= 0x20 && c < 0x7f) {
+      out += char(c);
+    } else {
+      char buf[5];
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      out += buf;
+    }
+  }
+  return out;
+}
+
+Stub generate_stub(const StubRequest &request) {
+  const TargetTemplates &target = find_target(request.triple);
+  check_module_name(request.module_name);
+  const std::vector<std::pair<std::string, std::string>> vars = {
+      {"TRIPLE", request.triple},
+      {"MODULE_STRING", escape_as_string(request.module_name)},
+      {"MODULE_COMMENT", escape_comment(request.module_name)},
+      {"FLAGS", request.runtime_module ? "1" : "0"},
+  };
+  Stub stub;
+  stub.assembly = fill(templates::stub_moduledata, vars);
+  if (!request.runtime_module)
+    stub.assembly += fill(target.register_template, vars);
+  stub.ld_fragment = fill(templates::ld_fragment_header, vars) +
+                     std::string(templates::ld_fragment);
+  return stub;
+}
+
+void write_stub(const Stub &stub, const std::string &assembly_path,
+                const std::string &ld_fragment_path) {
+  write_atomically(assembly_path, stub.assembly);
+  try {
+    write_atomically(ld_fragment_path, stub.ld_fragment);
+  } catch (...) {
+    std::remove(assembly_path.c_str());
+    throw;
+  }
+}
+
+}  // namespace modlink
