@@ -119,6 +119,9 @@ std::string escape_comment(std::string_view s) {
     if (c == '*' && i + 1 < s.size() && s[i + 1] == '/') {
       out += "*\\/";  // never close the comment
       i++;
+    } else if (c == '/' && i + 1 < s.size() && s[i + 1] == '*') {
+      out += "/\\*";  // nor seem to open another
+      i++;
     } else if (c == '\\' || c == '"') {
       out += '\\';
       out += char(c);
