@@ -94,7 +94,7 @@ struct modlink_entry__ {
 #ifndef MODLINK_RETAIN__
 #define MODLINK_RETAIN__
 #endif
-#define MODLINK_ENTRY(kind, value)                                            \
+#define MODLINK_ENTRY(kind, value) __extension__                              \
   static const struct modlink_entry__ MODLINK_CAT__(modlink_entry_,           \
                                                     __COUNTER__)              \
       __attribute__((used, section(".modlink_entries"),                       \

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job: install what is missing, build the toolkit, then for each
 # target compile the sample with the plugin, show the call-site pairing in
-# the generated code, and run the rewind proof (under qemu where needed).
+# the generated code, run the rewind proof and the registry demo (under
+# qemu where needed).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,6 +41,20 @@ run_proof() {
   return "${PIPESTATUS[0]}"
 }
 
+run_registry_demo() {
+  local triple=$1 emu=()
+  case $triple in
+    i686-linux-gnu) emu=(qemu-i386 -L /usr/i686-linux-gnu) ;;
+    powerpc64le-linux-gnu) emu=(qemu-ppc64le -L /usr/powerpc64le-linux-gnu) ;;
+  esac
+  local dir="build/target/$triple/examples/registry"
+  echo "  registry demo: modules, their entries, a plugin loaded and unloaded"
+  "${emu[@]}" "$dir/registry_demo" "$PWD/$dir/libdemo_plugin.so" > "$dir/demo.out" 2>&1
+  local rc=$?
+  sed 's/^/  /' "$dir/demo.out"
+  [ $rc = 0 ] && grep -qx 'registry demo: ok' "$dir/demo.out"
+}
+
 for t in "${targets[@]}"; do
   stage "$t"
   ok=1
@@ -52,6 +67,7 @@ for t in "${targets[@]}"; do
       show_pairing "$t" -fPIC -fno-plt || ok=0 ;;
   esac
   run_proof "$t" || ok=0
+  run_registry_demo "$t" || ok=0
   result[$t]=$([ $ok = 1 ] && echo OK || echo FAILED)
 done
 
