@@ -37,7 +37,8 @@ MODLINK_API int modlink_foreach_module(
    addr, or NULL.  Lock-free, O(log n). */
 MODLINK_API const struct modlink_module *modlink_find_module(const void *addr);
 
-/* Basename of the module's output file, e.g. "libfoo.so". */
+/* Basename of the module's output file, e.g. "libfoo.so".  For a null m,
+   NULL here and [0, 0) below. */
 MODLINK_API const char *modlink_module_name(const struct modlink_module *m);
 
 /* The module's text, and its writable data + bss, as [start, end). */

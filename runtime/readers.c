@@ -73,6 +73,14 @@ static void wait_for_phase(unsigned p)
     backoff(round);
 }
 
+void modlink__readers_after_fork(void)
+{
+  for (int i = 0; i < NSLOTS; i++)
+    slots[i].count[0] = slots[i].count[1] = 0;
+  if (self.depth)
+    self.slot->count[self.phase] = 1;
+}
+
 /* Called with the registry's writer lock held, after publishing. */
 bool modlink__synchronize(void)
 {

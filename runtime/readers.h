@@ -24,5 +24,8 @@ void modlink__read_end(void) __attribute__((visibility("hidden")));
    call.  Returns false when the calling thread is itself a reader, so that
    what it may still hold must not be freed yet. */
 bool modlink__synchronize(void) __attribute__((visibility("hidden")));
+/* In the child of fork(): only the forking thread exists, so only its own
+   read section (if fork was called inside one) still counts. */
+void modlink__readers_after_fork(void) __attribute__((visibility("hidden")));
 
 #endif

@@ -126,12 +126,28 @@ static bool table_has(const struct table *t, const struct modlink_moduledata *md
   return false;
 }
 
+/* fork() copies the counters of readers that do not exist in the child, and
+   the writer lock perhaps held by one of them; without this the child's
+   first dlopen or dlclose would wait for them forever. */
+static void after_fork_in_child(void)
+{
+  modlink__readers_after_fork();
+  pthread_mutex_t fresh = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+  reg.lock = fresh;
+}
+
+static void register_fork_handler(void)
+{
+  pthread_atfork(0, 0, after_fork_in_child);
+}
+
 /* The first table: the module that contains this runtime, registered
    statically when its stub says so (MODLINK_MD_STATIC), else nothing. */
 static struct table *current_table_locked(void)
 {
   if (reg.current)
     return reg.current;
+  register_fork_handler(); /* once: the first table is made once */
   const struct modlink_moduledata *own = &modlink__own_moduledata;
   struct table *t = 0;
   if (own->magic == MODLINK_MAGIC && (own->flags & MODLINK_MD_STATIC) &&
@@ -422,21 +438,23 @@ static const struct modlink_moduledata *md_of(const struct modlink_module *m)
   return (const struct modlink_moduledata *)m;
 }
 
+/* NULL (what modlink_find_module returns for a foreign address) reads as
+   a module with no name and empty bounds. */
 const char *modlink_module_name(const struct modlink_module *m)
 {
-  return md_of(m)->name;
+  return m ? md_of(m)->name : 0;
 }
 
 void modlink_module_text(const struct modlink_module *m, uintptr_t *start,
                          uintptr_t *end)
 {
-  *start = md_of(m)->text_start;
-  *end = md_of(m)->text_end;
+  *start = m ? md_of(m)->text_start : 0;
+  *end = m ? md_of(m)->text_end : 0;
 }
 
 void modlink_module_data(const struct modlink_module *m, uintptr_t *start,
                          uintptr_t *end)
 {
-  *start = md_of(m)->data_start;
-  *end = md_of(m)->data_end;
+  *start = m ? md_of(m)->data_start : 0;
+  *end = m ? md_of(m)->data_end : 0;
 }
