@@ -78,18 +78,26 @@ static int range_cmp(const void *a, const void *b)
 }
 
 /* A table of modules[0..count), with ranges built and sorted. */
+/* A module's ranges, in the order of range_names. */
+static const char *const range_names[RANGES] = {"text", "read-only data",
+                                                "data"};
+static void ranges_of(const struct modlink_moduledata *md,
+                      struct range out[RANGES])
+{
+  out[0] = (struct range){md->text_start, md->text_end, md};
+  out[1] = (struct range){md->rodata_start, md->rodata_end, md};
+  out[2] = (struct range){md->data_start, md->data_end, md};
+}
+
 static void table_index(struct table *t)
 {
   t->nranges = 0;
   for (size_t i = 0; i < t->count; i++) {
-    const struct modlink_moduledata *md = t->modules[i];
-    if (md->text_start < md->text_end)
-      t->ranges[t->nranges++] = (struct range){md->text_start, md->text_end, md};
-    if (md->data_start < md->data_end)
-      t->ranges[t->nranges++] = (struct range){md->data_start, md->data_end, md};
-    if (md->rodata_start < md->rodata_end)
-      t->ranges[t->nranges++] =
-          (struct range){md->rodata_start, md->rodata_end, md};
+    struct range r[RANGES];
+    ranges_of(t->modules[i], r);
+    for (int k = 0; k < RANGES; k++)
+      if (r[k].start < r[k].end)
+        t->ranges[t->nranges++] = r[k];
   }
   qsort(t->ranges, t->nranges, sizeof t->ranges[0], range_cmp);
 }
@@ -245,17 +253,15 @@ static bool verify_locked(const struct table *t,
     modlink__complain("refusing module '%s': already registered", md->name);
     return false;
   }
-  static const char *const what[RANGES] = {"text", "read-only data", "data"};
-  const uintptr_t bounds[RANGES][2] = {{md->text_start, md->text_end},
-                                       {md->rodata_start, md->rodata_end},
-                                       {md->data_start, md->data_end}};
+  struct range mine[RANGES];
+  ranges_of(md, mine);
   for (int i = 0; i < RANGES; i++) {
-    const struct range *r = range_overlapping(t, bounds[i][0], bounds[i][1]);
+    const struct range *r = range_overlapping(t, mine[i].start, mine[i].end);
     if (r) {
       modlink__complain("refusing module '%s': its %s [%#lx, %#lx) overlaps "
                         "module '%s'",
-                        md->name, what[i], (unsigned long)bounds[i][0],
-                        (unsigned long)bounds[i][1], r->md->name);
+                        md->name, range_names[i], (unsigned long)mine[i].start,
+                        (unsigned long)mine[i].end, r->md->name);
       return false;
     }
   }

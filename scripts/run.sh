@@ -30,23 +30,26 @@ show_pairing() {
   grep -B2 'modlink_deferreturn' <<<"$asm" | grep -q 'nop' || return 1
 }
 
-run_proof() {
-  local triple=$1 emu=()
-  case $triple in
+# set_emulator TRIPLE: the array emu, how to run TRIPLE's programs here
+set_emulator() {
+  emu=()
+  case $1 in
     i686-linux-gnu) emu=(qemu-i386 -L /usr/i686-linux-gnu) ;;
     powerpc64le-linux-gnu) emu=(qemu-ppc64le -L /usr/powerpc64le-linux-gnu) ;;
   esac
+}
+
+run_proof() {
+  local triple=$1 emu
+  set_emulator "$triple"
   echo "  rewind proof: proof_rewind (a shared object) returns to the pairing once"
   "${emu[@]}" "build/target/$triple/tests/toc-proof/proof_pie" | sed 's/^/    /'
   return "${PIPESTATUS[0]}"
 }
 
 run_registry_demo() {
-  local triple=$1 emu=()
-  case $triple in
-    i686-linux-gnu) emu=(qemu-i386 -L /usr/i686-linux-gnu) ;;
-    powerpc64le-linux-gnu) emu=(qemu-ppc64le -L /usr/powerpc64le-linux-gnu) ;;
-  esac
+  local triple=$1 emu
+  set_emulator "$triple"
   local dir="build/target/$triple/examples/registry"
   echo "  registry demo: modules, their entries, a plugin loaded and unloaded"
   "${emu[@]}" "$dir/registry_demo" "$PWD/$dir/libdemo_plugin.so" > "$dir/demo.out" 2>&1

@@ -24,7 +24,7 @@ const TargetTemplates &find_target(const std::string &triple) {
   for (const auto &t : kTargets)
     if (t.triple == triple) return t;
   std::string known;
-  for (const auto &t : kTargets) known += (known.empty() ? "" : ", ") + std::string(t.triple);
+  for (const auto &t : supported_triples()) known += (known.empty() ? "" : ", ") + t;
   throw StubError("unknown target '" + triple + "'; supported: " + known);
 }
 
