@@ -636,6 +636,7 @@ plugin_init (struct plugin_name_args *info, struct plugin_gcc_version *version)
 
   /* Every pass position, with its reference pass, in one place.  */
   struct register_pass_info passes[] = {
+    { make_modlink_defer_pass (), "lower", 1, PASS_POS_INSERT_AFTER },
     { new modlink_calls_pass (), "optimized", 1, PASS_POS_INSERT_AFTER },
     { new modlink_call_form_pass (), "expand", 1, PASS_POS_INSERT_AFTER },
     { new modlink_toc_save_pass (), "pro_and_epilogue", 1,

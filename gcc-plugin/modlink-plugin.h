@@ -48,6 +48,9 @@ bool modlink_call_reads_toc_slot (rtx_insn *insn);
    its address.  */
 rtx modlink_call_symbol (rtx_insn *insn);
 
+/* The GIMPLE pass that lowers modlink_defer (defer-lowering.cc).  */
+opt_pass *make_modlink_defer_pass (void);
+
 /* Per-target hooks.  Null members mean "nothing to do on this target".  */
 struct modlink_target
 {

@@ -78,6 +78,37 @@ static inline const struct modlink_module *modlink_self(void)
   return __modlink_moduledata ? modlink_find_module(__modlink_moduledata) : 0;
 }
 
+/* Go-style defer.  In a function F that calls modlink_defer, every normal
+ * return of F first runs F's pending deferred calls, last deferred first,
+ * and keeps F's return value.  Deferring inside loops is allowed; the
+ * calls run when F returns, not when the enclosing block ends.  State is
+ * per thread.  exit() and longjmp out of F skip F's pending calls and
+ * leave the runtime consistent for the frames that remain.
+ *
+ * It needs the modlink GCC plugin (modlink-cc loads it), which lowers each
+ * call and inserts modlink_deferreturn at F's returns; the plugin defines
+ * __MODLINK__.  Without it, a call to modlink_defer is a compile error.
+ * The plugin refuses what it cannot lower with one line naming the
+ * function: setjmp and other returns-twice calls, non-local goto targets,
+ * __builtin_return, naked functions and C++.
+ *
+ * modlink_deferreturn is the plugin's to call: it runs the pending calls of
+ * the function whose return it sits at by rewinding return addresses (see
+ * docs/design.md), which is why CET shadow stacks must stay off.  A call
+ * written by hand runs nothing. */
+#if defined(__MODLINK__) || !defined(__GNUC__)
+#define MODLINK_NEEDS_PLUGIN__
+#elif defined(__clang__)
+#define MODLINK_NEEDS_PLUGIN__ __attribute__((unavailable(                    \
+    "modlink_defer needs the modlink GCC plugin: compile with modlink-cc")))
+#else
+#define MODLINK_NEEDS_PLUGIN__ __attribute__((__error__(                      \
+    "modlink_defer needs the modlink GCC plugin: compile with modlink-cc")))
+#endif
+MODLINK_API void modlink_defer(void (*fn)(void *), void *arg)
+    MODLINK_NEEDS_PLUGIN__;
+MODLINK_API void modlink_deferreturn(void);
+
 /* Implementation of MODLINK_ENTRY.  The layout is part of the module ABI
    (version 1): the runtime reads these pairs between the module's
    __modlink_entries_start and __modlink_entries_end. */

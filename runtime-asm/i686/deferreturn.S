@@ -1,0 +1,58 @@
+/* i386: modlink_deferreturn, and the jmpdefer step.
+ *
+ * The plugin calls it as "nop ; call modlink_deferreturn" at every return
+ * of a deferring function F, with the address of F's frame word as its one
+ * cdecl argument.  That argument slot is what the deferred function gets
+ * as its own: arguments live on the stack, and a call without one would
+ * leave the deferred function none to own (Go's deferreturn had a dummy
+ * argument for this).  Each entry asks C for F's next deferred call; if
+ * there is one, we store its argument in the slot and jump to it with our
+ * return address rewound to the call instruction, so that it "returns"
+ * into the call, which runs us again with the same %esp.
+ *
+ * The call forms (see gcc-plugin/target-i386.cc), told apart by their
+ * bytes before the return address:
+ *   e8 rel32         call SYM, call SYM@PLT (%ebx = GOT, callee-saved)  5
+ *   67 e8 rel32      addr32 call SYM (ld's relaxation of the next)      6
+ *   ff 15 abs32      call *SYM@GOT  (-fno-pic -fno-plt)                 6
+ * In the third, byte -5 is the ModRM 0x15, never 0xe8.  */
+	.text
+	.globl	modlink_deferreturn
+	.type	modlink_deferreturn, @function
+	.balign	16
+modlink_deferreturn:
+	.cfi_startproc
+	pushl	%ebp
+	.cfi_adjust_cfa_offset 4
+	.cfi_rel_offset %ebp, 0
+	movl	%esp, %ebp
+	.cfi_def_cfa_register %ebp
+	andl	$-16, %esp		/* %esp 16-byte aligned at the call */
+	subl	$4, %esp
+	leal	8(%ebp), %eax
+	pushl	%eax			/* arg 3: the paired call's %esp */
+	pushl	4(%ebp)			/* arg 2: our return address */
+	pushl	8(%ebp)			/* arg 1: the frame word (first entry only) */
+	call	modlink__deferreturn_next	/* hidden: direct, no GOT in %ebx */
+	leave				/* %ebx, %esi, %edi: callee-saved in C */
+	.cfi_def_cfa %esp, 4
+	.cfi_restore %ebp
+	testl	%eax, %eax
+	jz	1f			/* no call left: return to F */
+	movl	4(%eax), %ecx
+	movl	%ecx, 4(%esp)		/* the deferred call's argument, in the slot */
+	movl	(%eax), %eax		/* and its function */
+	movl	(%esp), %ecx
+	leal	-6(%ecx), %edx		/* 6-byte forms by default */
+	cmpb	$0xe8, -5(%ecx)
+	jne	2f
+	cmpb	$0x67, -6(%ecx)
+	je	2f
+	leal	-5(%ecx), %edx		/* e8 rel32 without a prefix */
+2:	movl	%edx, (%esp)		/* rewind: it returns into the call */
+	jmp	*%eax			/* its frame replaces ours */
+1:	ret
+	.cfi_endproc
+	.size	modlink_deferreturn, .-modlink_deferreturn
+
+	.section .note.GNU-stack,"",@progbits

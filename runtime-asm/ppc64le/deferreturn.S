@@ -1,0 +1,48 @@
+/* ppc64le (ELFv2): modlink_deferreturn, and the jmpdefer step.
+ *
+ * The plugin calls it as "nop ; ld 2,24(1) ; bl modlink_deferreturn" at
+ * every return of a deferring function F, with F's frame word in r3, after
+ * F stored its TOC pointer at 24(r1).  Each entry asks C for F's next
+ * deferred call; if there is one, we branch to it with LR rewound by 8, to
+ * the ld, as Go's jmpdefer did.  When the deferred function returns there,
+ * F's TOC comes back into r2 before the bl runs us again: the deferred
+ * function may live in another module, with another TOC.  r1 is the same
+ * on every entry and does not grow with the number of deferred calls. */
+	.abiversion 2
+	.text
+	.globl	modlink_deferreturn
+	.type	modlink_deferreturn, @function
+	.balign	4
+modlink_deferreturn:
+	.cfi_startproc
+0:	addis	2,12,.TOC.-0b@ha	/* global entry: r2 = our TOC from r12 */
+	addi	2,2,.TOC.-0b@l
+	.localentry modlink_deferreturn,.-modlink_deferreturn
+	mflr	0
+	mr	4,0			/* arg 2: our return address */
+	mr	5,1			/* arg 3: the paired call's r1 */
+					/* arg 1: r3, the frame word, as we got it */
+	std	0,16(1)			/* LR save doubleword of F's frame header */
+	.cfi_offset lr, 16
+	stdu	1,-32(1)		/* minimal frame: header only, 16-aligned */
+	.cfi_adjust_cfa_offset 32
+	bl	modlink__deferreturn_next	/* hidden: same TOC, local entry */
+	nop
+	addi	1,1,32
+	.cfi_adjust_cfa_offset -32
+	ld	0,16(1)
+	mtlr	0
+	.cfi_restore lr
+	cmpdi	3,0
+	beqlr				/* no call left: return to F */
+	ld	12,0(3)			/* the function, in r12 for its global entry */
+	ld	3,8(3)			/* its argument */
+	mtctr	12
+	mflr	11
+	addi	11,11,-8		/* rewind: it returns to the ld before the bl */
+	mtlr	11
+	bctr				/* its frame replaces ours */
+	.cfi_endproc
+	.size	modlink_deferreturn, .-modlink_deferreturn
+
+	.section .note.GNU-stack,"",@progbits
