@@ -1,7 +1,7 @@
-/* Assertions for the target-side registry tests: a failed check prints
+/* Assertions for the target-side tests: a failed check prints
    "FAIL: <file>:<line>: <expression>" and the test exits non-zero. */
-#ifndef REGISTRY_CHECK_H
-#define REGISTRY_CHECK_H
+#ifndef MODLINK_TEST_CHECK_H
+#define MODLINK_TEST_CHECK_H
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
