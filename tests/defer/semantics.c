@@ -208,6 +208,21 @@ NOINLINE static int run_deferred_jumps(void)
   return 1;
 }
 
+/* A deferred call runs code that leaves deferring frames by longjmp, then
+   returns normally: their dead records lie above the running call's. */
+static void catches(void *unused)
+{
+  (void)unused;
+  note(catcher() ? "j" : "n");
+}
+
+NOINLINE static void deferred_catches(void)
+{
+  modlink_defer(note, "K");
+  modlink_defer(catches, 0);
+  modlink_defer(note, "L");
+}
+
 /* ---- moving stack pointers ------------------------------------------ */
 NOINLINE static int with_vla(int n)
 {
@@ -313,6 +328,7 @@ int semantics_run(void)
   EXPECT_TRACE(outer(), "JDA");
   EXPECT_TRACE(dead_twin(), "Y");
   EXPECT_TRACE(CHECK(run_deferred_jumps() == 1), "Q");
+  EXPECT_TRACE(deferred_catches(), "LjK");
   EXPECT_TRACE(three(), "body,cba"); /* after all that */
 
   EXPECT_TRACE(CHECK(with_vla(40) == 'v'), "WV");
