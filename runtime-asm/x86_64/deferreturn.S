@@ -13,7 +13,13 @@
  *   e8 rel32         call SYM, call SYM@PLT                       5 bytes
  *   67 e8 rel32      addr32 call SYM (ld's relaxation of the next)  6 bytes
  *   ff 15 disp32     call *SYM@GOTPCREL(%rip)  (-fno-plt)           6 bytes
- * In the third, byte -5 is the ModRM 0x15, never 0xe8.  */
+ * In the third, byte -5 is the ModRM 0x15, never 0xe8.
+ *
+ * CET: a rewound return is exactly what a shadow stack exists to stop.
+ * This object therefore carries no .note.gnu.property: the linker ANDs the
+ * x86 features of its inputs, so nothing linked with it is marked SHSTK
+ * (nor IBT), and the loader leaves shadow stacks off.  Do not link it with
+ * -z shstk.  */
 	.text
 	.globl	modlink_deferreturn
 	.type	modlink_deferreturn, @function
