@@ -103,6 +103,8 @@ struct defer_scan
 static void
 refuse (defer_scan *scan, location_t loc, const char *why, const char *arg)
 {
+  if (LOCATION_LOCUS (loc) <= BUILTINS_LOCATION)
+    loc = DECL_SOURCE_LOCATION (current_function_decl);
   if (!scan->refusal)
     {
       scan->refusal = why;
@@ -135,8 +137,8 @@ scan_stmt (gimple_stmt_iterator *gsi, bool *handled, struct walk_stmt_info *wi)
   else if (glabel *label = dyn_cast <glabel *> (stmt))
     {
       if (DECL_NONLOCAL (gimple_label_label (label)))
-	refuse (scan, loc, "a nested function jumps to its label '%s'",
-		IDENTIFIER_POINTER (DECL_NAME (gimple_label_label (label))));
+	refuse (scan, DECL_SOURCE_LOCATION (gimple_label_label (label)), "a nested function jumps to one of its labels",
+		NULL);
     }
   else if (gcall *call = dyn_cast <gcall *> (stmt))
     {
