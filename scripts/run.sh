@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The main job: install what is missing, build the toolkit, then for each
 # target compile the sample with the plugin, show the call-site pairing in
-# the generated code, run the rewind proof and the registry demo (under
-# qemu where needed).
+# the generated code, run the rewind proof, the registry demo and the defer
+# demo (under qemu where needed), and check the defer demo's binaries with
+# modlink-verify.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -58,6 +59,20 @@ run_registry_demo() {
   [ $rc = 0 ] && grep -qx 'registry demo: ok' "$dir/demo.out"
 }
 
+run_defer_demo() {
+  local triple=$1 emu
+  set_emulator "$triple"
+  local dir="build/target/$triple/examples/defer"
+  echo "  defer demo: releases on every return path, a deferred call from another module"
+  "${emu[@]}" "$dir/defer_demo" > "$dir/demo.out" 2>&1
+  local rc=$?
+  sed 's/^/  /' "$dir/demo.out"
+  [ $rc = 0 ] && grep -qx 'defer demo: ok' "$dir/demo.out" || return 1
+  echo "  modlink-verify $dir/defer_demo $dir/libdemo_log.so"
+  "$prefix/bin/modlink-verify" "$dir/defer_demo" "$dir/libdemo_log.so" | sed 's/^/    /'
+  [ "${PIPESTATUS[0]}" = 0 ] && echo "    every paired call site is paired"
+}
+
 for t in "${targets[@]}"; do
   stage "$t"
   ok=1
@@ -71,11 +86,26 @@ for t in "${targets[@]}"; do
   esac
   run_proof "$t" || ok=0
   run_registry_demo "$t" || ok=0
+  run_defer_demo "$t" || ok=0
   result[$t]=$([ $ok = 1 ] && echo OK || echo FAILED)
 done
 
 stage "summary"
 status=0
+run_defer_demo() {
+  local triple=$1 emu
+  set_emulator "$triple"
+  local dir="build/target/$triple/examples/defer"
+  echo "  defer demo: releases on every return path, a deferred call from another module"
+  "${emu[@]}" "$dir/defer_demo" > "$dir/demo.out" 2>&1
+  local rc=$?
+  sed 's/^/  /' "$dir/demo.out"
+  [ $rc = 0 ] && grep -qx 'defer demo: ok' "$dir/demo.out" || return 1
+  echo "  modlink-verify $dir/defer_demo $dir/libdemo_log.so"
+  "$prefix/bin/modlink-verify" "$dir/defer_demo" "$dir/libdemo_log.so" | sed 's/^/    /'
+  [ "${PIPESTATUS[0]}" = 0 ] && echo "    every paired call site is paired"
+}
+
 for t in "${targets[@]}"; do
   printf '  %-24s %s\n' "$t" "${result[$t]}"
   [ "${result[$t]}" = OK ] || status=1
