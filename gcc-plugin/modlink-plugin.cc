@@ -1,4 +1,5 @@
-/* modlink GCC plugin: call-site pairing, TOC save and reload.
+/* modlink GCC plugin: call-site pairing, TOC save and reload, and the
+   lowering of modlink_defer (defer-lowering.cc).
 
    A call to a "paired" symbol (modlink_deferreturn by default) may be
    re-executed: the runtime rewinds the return address of a deferred
@@ -22,9 +23,10 @@
 
    Debugging:
      -fplugin-arg-modlink-verbose   one line per changed function on stderr
-     -fdump-passes                  where the five passes below sit
+     -fdump-passes                  where the six passes sit (plugin_init)
      -fdump-tree-all -fdump-rtl-all dumps after each pass, in files named
-                                    *.modlink_calls, *.modlink_call_form,
+                                    *.modlink_defer, *.modlink_calls,
+                                    *.modlink_call_form,
                                     *.modlink_toc_save, *.modlink_pairing and
                                     *.modlink_cfi (GCC parses -fdump-<pass>
                                     before plugins register passes, so only
