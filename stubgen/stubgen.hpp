@@ -39,6 +39,11 @@ Stub generate_stub(const StubRequest &request);
 void write_stub(const Stub &stub, const std::string &assembly_path,
                 const std::string &ld_fragment_path);
 
+// The command line "--target=T --name=N [--runtime-module] -o S
+// --ld-fragment=F" (argv[0] is skipped), with errors as "PROG: error: ...".
+// Returns the exit status.
+int genstub_main(const char *prog, int argc, char **argv);
+
 // The module name inside a GNU as string literal, and inside a comment.
 std::string escape_as_string(std::string_view s);
 std::string escape_comment(std::string_view s);
