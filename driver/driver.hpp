@@ -1,0 +1,117 @@
+// modlink-cc: a drop-in CC.  A pipeline of three stages, each a function:
+//
+//   parse_command_line   argv -> Invocation      (parse.cpp)
+//   make_plan            Invocation -> Plan      (plan.cpp)
+//   run_plan             Plan -> exit status     (run.cpp)
+//
+// with the targets and the install layout in targets.cpp.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace modlink::driver {
+
+// One line: "modlink-cc: error: <what>", exit status 1.
+struct DriverError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// ---- targets.cpp ----------------------------------------------------
+
+struct Target {
+    std::string triple;
+    std::string gcc;          // "<triple>-gcc-12"
+    std::string gcc_package;  // the Debian package that installs it
+};
+
+const std::vector<Target> &all_targets();
+// Throws DriverError naming the supported targets.
+const Target &find_target(const std::string &triple);
+// "powerpc64le-linux-gnu" for ".../powerpc64le-linux-gnu-modlink-cc", else "".
+std::string triple_from_program_name(const std::string &argv0);
+
+// Where modlink is installed: the directory above this program's bin/.
+struct Install {
+    std::string prefix;
+    std::string self;  // this program, as an absolute path
+    std::string include_dir() const { return prefix + "/include"; }
+    std::string target_dir(const std::string &triple) const { return prefix + "/lib/modlink/" + triple; }
+    std::string plugin(const std::string &triple) const { return target_dir(triple) + "/modlink.so"; }
+};
+Install locate_install();
+
+// The target's tools, found on PATH and through gcc -print-prog-name.
+struct Toolchain {
+    const Target *target;
+    std::string gcc;  // as found on PATH
+    std::string as;   // <gcc> -print-prog-name=as
+};
+// Throws DriverError naming the Debian package when the compiler is missing.
+Toolchain find_toolchain(const Target &target);
+
+// ---- parse.cpp ------------------------------------------------------
+
+enum class Mode {
+    Query,     // no input: --version, -dumpmachine, -print-*, ...: gcc answers
+    Compile,   // -c, -S, -E (or -M/-MM alone): no link, no stub
+    Partial,   // -r: a relocatable link, no stub
+    Link,      // an executable or, with -shared, a shared object
+};
+
+struct Invocation {
+    std::string triple;
+    std::vector<std::string> gcc_args;  // the user's arguments for gcc, in order
+    Mode mode = Mode::Query;
+    std::string output;          // -o, or "" (gcc's default)
+    std::vector<std::string> inputs;  // files named on the command line (not -l)
+    bool compiles = false;       // some input is a source that gcc compiles
+    bool shared = false;         // -shared
+    bool static_exe = false;     // -static (not -static-pie)
+    bool dry_run = false;        // -###
+    bool verbose = false;        // -v
+    bool save_temps = false;     // -save-temps[=...]
+    bool static_runtime = false; // --modlink-static-runtime
+    bool print_plugin = false;
+    bool print_runtime_dir = false;
+    bool version = false;        // --version
+};
+
+// Expands @file arguments (gcc's syntax: whitespace-separated, with quotes
+// and backslashes), recursively.  Throws DriverError for an unreadable one.
+std::vector<std::string> expand_response_files(const std::vector<std::string> &args);
+
+// ARGS without argv[0]; DEFAULT_TRIPLE from the program name or built in.
+// Throws DriverError for what modlink cannot build (gold, -z shstk, ...).
+Invocation parse_command_line(const std::vector<std::string> &args, const std::string &default_triple);
+
+// ---- plan.cpp -------------------------------------------------------
+
+struct Command {
+    std::vector<std::string> argv;
+    bool compiles = false;  // MODLINK_LAUNCHER goes in front
+};
+
+struct Plan {
+    std::vector<Command> commands;
+    std::string temp_dir;  // created before the first command, removed at exit; "" if none
+    std::vector<std::string> echo;  // lines printed before running (--print-*, --version)
+};
+
+// TEMP_DIR is where the stub goes unless -save-temps keeps it next to the
+// output; LAUNCHER is MODLINK_LAUNCHER split into words.
+Plan make_plan(const Invocation &inv, const Toolchain &tc, const Install &install, const std::string &temp_dir,
+               const std::vector<std::string> &launcher);
+
+// " "prog" "arg" ...", as gcc -### prints a command.
+std::string quote_command(const std::vector<std::string> &argv);
+
+// ---- run.cpp --------------------------------------------------------
+
+// Runs the commands in order and stops at the first failure, whose status
+// it returns.  SIGINT, SIGTERM and SIGHUP are passed to the running
+// command; the temporary directory goes away in every case.
+int run_plan(const Plan &plan, bool verbose);
+
+}  // namespace modlink::driver

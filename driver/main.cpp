@@ -1,0 +1,103 @@
+// modlink-cc: a drop-in CC for modlink modules.  See driver.hpp for the
+// pipeline, README.md and modlink-cc.1 for the user's view.
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <sstream>
+#include <sys/stat.h>
+
+#include "driver.hpp"
+#include "stubgen.hpp"
+
+using namespace modlink::driver;
+
+namespace {
+
+const char kDefaultTriple[] = "x86_64-linux-gnu";
+
+std::vector<std::string> launcher_words()
+{
+    const char *env = getenv("MODLINK_LAUNCHER");
+    std::vector<std::string> words;
+    std::istringstream in(env ? env : "");
+    for (std::string w; in >> w;)
+        words.push_back(w);
+    return words;
+}
+
+std::string temp_dir_template()
+{
+    const char *tmp = getenv("TMPDIR");
+    return std::string(tmp && *tmp ? tmp : "/tmp") + "/modlink-cc-XXXXXX";
+}
+
+std::string make_temp_dir()
+{
+    std::string path = temp_dir_template();
+    if (!mkdtemp(path.data()))
+        throw DriverError("cannot create a temporary directory '" + path + "': " + strerror(errno));
+    return path;
+}
+
+// Before anything runs: every input exists, and the output can be written.
+void check_files(const Invocation &inv)
+{
+    for (const std::string &input : inv.inputs) {
+        struct stat st;
+        if (stat(input.c_str(), &st) != 0)
+            throw DriverError(input + ": " + strerror(errno));
+    }
+    if (inv.output.empty() || inv.output == "-")
+        return;
+    size_t slash = inv.output.rfind('/');
+    std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : inv.output.substr(0, slash);
+    if (access(dir.c_str(), W_OK) != 0)
+        throw DriverError("cannot write '" + inv.output + "': " + dir + ": " + strerror(errno));
+}
+
+int drive(int argc, char **argv)
+{
+    Install install = locate_install();
+    std::string triple = triple_from_program_name(argv[0]);
+    std::vector<std::string> args = expand_response_files(std::vector<std::string>(argv + 1, argv + argc));
+    Invocation inv = parse_command_line(args, triple.empty() ? kDefaultTriple : triple);
+
+    Toolchain tc{&find_target(inv.triple), "", ""};
+    if (!inv.print_plugin && !inv.print_runtime_dir)
+        tc = find_toolchain(*tc.target);
+    if (access(install.plugin(inv.triple).c_str(), R_OK) != 0)
+        throw DriverError("no modlink plugin for " + inv.triple + " at " + install.plugin(inv.triple) +
+                          "; this modlink install is incomplete");
+    if (!inv.dry_run && !inv.print_plugin && !inv.print_runtime_dir)
+        check_files(inv);
+
+    bool needs_temp = inv.mode == Mode::Link && !inv.save_temps;
+    std::string temp_dir = !needs_temp ? "" : inv.dry_run ? temp_dir_template() : make_temp_dir();
+    Plan plan = make_plan(inv, tc, install, temp_dir, launcher_words());
+    for (const std::string &line : plan.echo)
+        printf("%s\n", line.c_str());
+    fflush(stdout);
+    if (inv.dry_run) {
+        for (const Command &c : plan.commands)
+            fprintf(stderr, "%s\n", quote_command(c.argv).c_str());
+        return 0;
+    }
+    return run_plan(plan, inv.verbose);
+}
+
+}  // namespace
+
+int main(int argc, char **argv)
+{
+    if (argc > 1 && strcmp(argv[1], "--modlink-genstub") == 0)
+        return modlink::genstub_main("modlink-cc --modlink-genstub", argc - 1, argv + 1);
+    try {
+        return drive(argc, argv);
+    } catch (const DriverError &e) {
+        fprintf(stderr, "modlink-cc: error: %s\n", e.what());
+        return 1;
+    }
+}

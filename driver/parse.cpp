@@ -1,0 +1,241 @@
+// Stage 1: the command line.  modlink-cc takes gcc's arguments; it only
+// needs to know enough of them to tell what the command does (compile,
+// link a shared object or an executable, answer a query), where its output
+// goes, and what modlink cannot build.  Everything else goes to gcc as is.
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "driver.hpp"
+
+namespace modlink::driver {
+
+namespace {
+
+// gcc options whose value may be the next argument.
+const std::set<std::string> kSeparateValue = {
+    "-o", "-x", "-I", "-L", "-l", "-D", "-U", "-include", "-imacros", "-isystem", "-iquote", "-idirafter",
+    "-iprefix", "-iwithprefix", "-iwithprefixbefore", "-isysroot", "-imultilib", "-MF", "-MT", "-MQ",
+    "-Xlinker", "-Xassembler", "-Xpreprocessor", "-T", "-u", "-z", "-e", "-aux-info", "-dumpbase",
+    "-dumpbase-ext", "-dumpdir", "--param", "-B", "-wrapper", "-specs", "--sysroot", "-target", "-A",
+};
+
+bool starts_with(const std::string &s, const char *prefix) { return s.rfind(prefix, 0) == 0; }
+
+bool is_source_suffix(const std::string &file)
+{
+    static const std::set<std::string> sources = {"c",  "i",  "s",   "S",   "sx", "cc",  "cp", "cxx",
+                                                   "cpp", "CPP", "c++", "C", "ii", "h",  "hh", "hpp"};
+    size_t dot = file.rfind('.');
+    size_t slash = file.rfind('/');
+    if (dot == std::string::npos || (slash != std::string::npos && dot < slash))
+        return false;
+    return sources.count(file.substr(dot + 1)) != 0;
+}
+
+// The words of one response file, as gcc's libiberty buildargv reads them.
+std::vector<std::string> read_response_file(const std::string &path)
+{
+    std::ifstream in(path);
+    if (!in)
+        throw DriverError("cannot read response file '" + path + "': " + strerror(errno));
+    std::stringstream buf;
+    buf << in.rdbuf();
+    std::string text = buf.str();
+    std::vector<std::string> words;
+    std::string word;
+    bool in_word = false;
+    char quote = 0;
+    for (size_t i = 0; i < text.size(); i++) {
+        char c = text[i];
+        if (c == '\\' && i + 1 < text.size()) {
+            word += text[++i];
+            in_word = true;
+        } else if (quote) {
+            if (c == quote)
+                quote = 0;
+            else
+                word += c;
+        } else if (c == '\'' || c == '"') {
+            quote = c;
+            in_word = true;
+        } else if (isspace(static_cast<unsigned char>(c))) {
+            if (in_word)
+                words.push_back(word);
+            word.clear();
+            in_word = false;
+        } else {
+            word += c;
+            in_word = true;
+        }
+    }
+    if (in_word)
+        words.push_back(word);
+    return words;
+}
+
+void expand_into(const std::vector<std::string> &args, std::vector<std::string> &out, int depth)
+{
+    for (const std::string &arg : args) {
+        if (arg.size() > 1 && arg[0] == '@') {
+            if (depth > 32)
+                throw DriverError("response files nested too deeply at '" + arg + "'");
+            expand_into(read_response_file(arg.substr(1)), out, depth + 1);
+        } else {
+            out.push_back(arg);
+        }
+    }
+}
+
+// What modlink-cc refuses, before gcc sees it.
+void refuse_linker_options(const std::string &linker_word, const std::string &next)
+{
+    if (linker_word == "-z" && next == "shstk")
+        throw DriverError("-z shstk would turn on CET shadow stacks, which reject the return addresses "
+                          "that modlink_defer rewinds");
+}
+
+// -Wl,a,b,c and -Xlinker a: the words the linker gets.
+void check_linker_words(const std::vector<std::string> &words)
+{
+    for (size_t i = 0; i < words.size(); i++) {
+        refuse_linker_options(words[i], i + 1 < words.size() ? words[i + 1] : "");
+        if (words[i] == "-zshstk" || words[i] == "-z,shstk")
+            refuse_linker_options("-z", "shstk");
+    }
+}
+
+std::vector<std::string> split_commas(const std::string &s)
+{
+    std::vector<std::string> words;
+    std::stringstream in(s);
+    for (std::string w; std::getline(in, w, ',');)
+        words.push_back(w);
+    return words;
+}
+
+}  // namespace
+
+std::vector<std::string> expand_response_files(const std::vector<std::string> &args)
+{
+    std::vector<std::string> out;
+    expand_into(args, out, 0);
+    return out;
+}
+
+Invocation parse_command_line(const std::vector<std::string> &args, const std::string &default_triple)
+{
+    Invocation inv;
+    inv.triple = default_triple;
+    bool compile_only = false, partial = false, any_input = false, depfile_only = false;
+    std::string language = "none";
+    std::vector<std::string> linker_words;
+
+    for (size_t i = 0; i < args.size(); i++) {
+        const std::string &a = args[i];
+        auto value = [&](const char *option) -> std::string {
+            if (a != option)
+                return a.substr(strlen(option));
+            if (i + 1 == args.size())
+                throw DriverError(std::string("missing argument to '") + option + "'");
+            inv.gcc_args.push_back(args[++i]);
+            return args[i];
+        };
+
+        // Options of modlink-cc itself, not passed to gcc.
+        if (starts_with(a, "--target=")) {
+            inv.triple = a.substr(strlen("--target="));
+            continue;
+        }
+        if (a == "-target") {
+            if (i + 1 == args.size())
+                throw DriverError("missing argument to '-target'");
+            inv.triple = args[++i];
+            continue;
+        }
+        if (a == "--modlink-static-runtime") {
+            inv.static_runtime = true;
+            continue;
+        }
+        if (a == "--print-plugin") {
+            inv.print_plugin = true;
+            continue;
+        }
+        if (a == "--print-runtime-dir") {
+            inv.print_runtime_dir = true;
+            continue;
+        }
+        if (a == "-###") {
+            inv.dry_run = true;
+            continue;
+        }
+
+        inv.gcc_args.push_back(a);
+        if (a == "-" || a.empty() || a[0] != '-') {
+            any_input = true;
+            if (a != "-")
+                inv.inputs.push_back(a);
+            // -x LANG applies to the inputs after it; "-x none" goes back to suffixes.
+            inv.compiles |= language != "none" ? true : (a == "-" || is_source_suffix(a));
+        } else if (a == "-c" || a == "-S" || a == "-E") {
+            compile_only = true;
+        } else if (a == "-M" || a == "-MM") {
+            depfile_only = true;
+        } else if (a == "-r") {
+            partial = true;
+        } else if (a == "-shared") {
+            inv.shared = true;
+        } else if (a == "-static") {
+            inv.static_exe = true;
+        } else if (a == "-v") {
+            inv.verbose = true;
+        } else if (a == "--version") {
+            inv.version = true;
+        } else if (starts_with(a, "-save-temps")) {
+            inv.save_temps = true;
+        } else if (starts_with(a, "-fuse-ld=")) {
+            std::string ld = a.substr(strlen("-fuse-ld="));
+            if (ld == "gold" || ld == "mold")
+                throw DriverError("-fuse-ld=" + ld + " cannot link modlink modules: " + ld +
+                                  " does not support INSERT in linker scripts; use bfd (the default) or lld");
+        } else if (starts_with(a, "-Wl,")) {
+            for (const std::string &w : split_commas(a.substr(4)))
+                linker_words.push_back(w);
+        } else if (a == "-Xlinker") {
+            linker_words.push_back(value("-Xlinker"));
+        } else if (a == "-z") {
+            linker_words.push_back("-z");
+            linker_words.push_back(value("-z"));
+        } else if (a == "-o" || (starts_with(a, "-o") && a.size() > 2)) {
+            inv.output = value("-o");
+        } else if (a == "-x" || (starts_with(a, "-x") && a.size() > 2)) {
+            language = value("-x");
+        } else if (a[0] == '-' && a[1] == 'l' && a.size() == 2) {
+            value("-l");
+            any_input = true;
+        } else if (starts_with(a, "-l")) {
+            any_input = true;
+        } else if (kSeparateValue.count(a)) {
+            value(a.c_str());
+        }
+    }
+    check_linker_words(linker_words);
+
+    find_target(inv.triple);  // an unknown target is an error
+    if (compile_only || (depfile_only && !partial))
+        inv.mode = Mode::Compile;
+    else if (partial)
+        inv.mode = Mode::Partial;
+    else if (any_input)
+        inv.mode = Mode::Link;
+    else
+        inv.mode = Mode::Query;
+    if (inv.static_runtime && inv.shared && inv.mode == Mode::Link)
+        throw DriverError("--modlink-static-runtime is for executables; a shared object uses the "
+                          "runtime of the program that loads it");
+    return inv;
+}
+
+}  // namespace modlink::driver
