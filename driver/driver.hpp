@@ -96,6 +96,7 @@ struct Command {
 struct Plan {
     std::vector<Command> commands;
     std::string temp_dir;  // created before the first command, removed at exit; "" if none
+    std::string output;    // the last command's output: removed if that command fails
     std::vector<std::string> echo;  // lines printed before running (--print-*, --version)
 };
 

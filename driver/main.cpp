@@ -54,8 +54,12 @@ void check_files(const Invocation &inv)
         return;
     size_t slash = inv.output.rfind('/');
     std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : inv.output.substr(0, slash);
-    if (access(dir.c_str(), W_OK) != 0)
-        throw DriverError("cannot write '" + inv.output + "': " + dir + ": " + strerror(errno));
+    struct stat st;
+    if (stat(dir.c_str(), &st) == 0 && !S_ISDIR(st.st_mode))
+        errno = ENOTDIR;
+    else if (access(dir.c_str(), W_OK) == 0)
+        return;
+    throw DriverError("cannot write '" + inv.output + "': " + dir + ": " + strerror(errno));
 }
 
 int drive(int argc, char **argv)

@@ -85,6 +85,7 @@ Plan make_plan(const Invocation &inv, const Toolchain &tc, const Install &instal
                const std::vector<std::string> &launcher)
 {
     Plan plan;
+    plan.output = inv.output;
     if (inv.print_plugin || inv.print_runtime_dir) {
         if (inv.print_plugin)
             plan.echo.push_back(install.plugin(inv.triple));

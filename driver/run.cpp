@@ -5,6 +5,7 @@
 // outputs; the stub step writes through temporary files.
 #include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -90,16 +91,28 @@ int run_command(const Command &command, bool verbose)
     return report_status(status, command.argv[0]);
 }
 
+// What a failed or interrupted command may have half-written, as gcc
+// removes it: a regular file only (never -o /dev/null).
+void remove_output(const std::string &output)
+{
+    struct stat st;
+    if (!output.empty() && output != "-" && stat(output.c_str(), &st) == 0 && S_ISREG(st.st_mode))
+        unlink(output.c_str());
+}
+
 }  // namespace
 
 int run_plan(const Plan &plan, bool verbose)
 {
     catch_stop_signals();
     int status = 0;
-    for (const Command &command : plan.commands) {
-        status = run_command(command, verbose);
-        if (status != 0 || stop_signal)
+    for (size_t i = 0; i < plan.commands.size(); i++) {
+        status = run_command(plan.commands[i], verbose);
+        if (status != 0 || stop_signal) {
+            if (i + 1 == plan.commands.size())
+                remove_output(plan.output);
             break;
+        }
     }
     if (!plan.temp_dir.empty()) {
         std::error_code ignored;
