@@ -10,7 +10,7 @@ set -euo pipefail
 
 packages=(
   # host toolchain and build
-  g++ gcc-12 gcc-12-plugin-dev cmake ninja-build make pkg-config python3
+  g++ gcc-12 gcc-12-plugin-dev cmake ninja-build make pkg-config python3 ccache
   binutils file
   # cross toolchains, their plugin headers and C libraries
   gcc-12-i686-linux-gnu g++-12-i686-linux-gnu gcc-12-plugin-dev-i686-linux-gnu
