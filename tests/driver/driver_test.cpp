@@ -185,6 +185,31 @@ BOOST_AUTO_TEST_CASE(target_from_the_options)
     BOOST_TEST(r.err.find("/x86_64-linux-gnu-gcc-12\"") != std::string::npos, "the default target");
 }
 
+BOOST_AUTO_TEST_CASE(gcc_options_pass_through)
+{
+    for (const TargetTools &t : kTargets) {
+        check_plan(t, {"-E", "-x", "c", "in", "-MD", "-MF", "in.d", "-Wa,--noexecstack"},
+                   std::string(" \"@GCC@\" ") + kCompiler +
+                       " \"-E\" \"-x\" \"c\" \"in\" \"-MD\" \"-MF\" \"in.d\" \"-Wa,--noexecstack\"\n");
+        // Only the arguments that gcc does not treat as inputs are options.
+        check_plan(t, {"-o", "prog", "-x", "none", "-Xlinker", "--no-undefined", "-L", "lib", "-l", "m", "main.o"},
+                   stub_steps("prog") + " \"@GCC@\" " + kCompiler +
+                       " \"-o\" \"prog\" \"-x\" \"none\" \"-Xlinker\" \"--no-undefined\" \"-L\" \"lib\" "
+                       "\"-l\" \"m\" \"main.o\"" + link_tail());
+    }
+}
+
+BOOST_AUTO_TEST_CASE(verbose_prints_each_command_before_running_it)
+{
+    TempDir dir;
+    std::ofstream(dir.file("a.c")) << "int f(void) { return 1; }\n";
+    ProcessResult r = run_process({kDriver, "-v", "-c", "a.c", "-o", "a.o"}, {}, dir.path());
+    BOOST_TEST(r.exit_code == 0);
+    BOOST_TEST(r.err.rfind(" \"/usr/bin/x86_64-linux-gnu-gcc-12\" \"-fplugin=", 0) == 0, r.err);
+    BOOST_TEST(r.err.find("gcc version 12") != std::string::npos, "gcc's own -v output");
+    BOOST_TEST(std::filesystem::exists(dir.file("a.o")));
+}
+
 BOOST_AUTO_TEST_CASE(queries)
 {
     for (const TargetTools &t : kTargets) {
