@@ -88,7 +88,8 @@ int run_command(const Command &command, bool verbose)
         return -1;
     if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
         return 1;
-    return report_status(status, command.argv[0]);
+    const std::string &program = command.argv[0];
+    return report_status(status, program.substr(program.rfind('/') + 1));
 }
 
 // What a failed or interrupted command may have half-written, as gcc

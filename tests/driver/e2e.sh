@@ -11,6 +11,8 @@
 #   ccache                  a second clean build with MODLINK_LAUNCHER=ccache hits >= 90%
 #   depfile                 -MD/-MMD/-MF/-MT files name the right target and headers
 #   sigint                  SIGINT during a link: no temporary directory, no partial output
+#   crash                   a step that dies of SIGSEGV is reported as gcc reports it
+#   pkg-config TRIPLE       modlink-<triple>.pc's flags compile with the plugin and link the runtime
 # Prints "e2e: CHECK ok" on success.
 set -euo pipefail
 stage=$1 source=$2 work=$3 check=$4 triple=${5:-x86_64-linux-gnu}
@@ -106,6 +108,32 @@ EOS
   [ $status = 130 ] || fail "modlink-cc exited $status, not killed by SIGINT (130)"
   [ -z "$(ls tmp)" ] || fail "temporary files left: $(ls tmp)"
   [ ! -e prog ] || fail "partial output left: prog"
+  ;;
+crash)
+  mkdir bin
+  printf '#!/bin/sh\ncase "$*" in *-print-prog-name*) echo as; exit 0;; esac\nkill -SEGV $$\n' \
+    > bin/x86_64-linux-gnu-gcc-12
+  chmod +x bin/x86_64-linux-gnu-gcc-12
+  printf 'int x;\n' > c.c
+  status=0
+  PATH=$work/bin:$PATH modlink-cc -c c.c -o c.o 2> err || status=$?
+  [ $status = 4 ] || fail "exit status $status, not 4 (gcc's for a crashed step)"
+  [ "$(cat err)" = "modlink-cc: internal compiler error: Segmentation fault signal terminated program x86_64-linux-gnu-gcc-12" ] \
+    || fail "stderr: $(cat err)"
+  ;;
+pkg-config)
+  export PKG_CONFIG_PATH=$stage/lib/pkgconfig
+  flags=$(pkg-config --cflags --libs "modlink-$triple")
+  case $flags in *"-fplugin=$stage/lib/pkgconfig/../../lib/modlink/$triple/modlink.so "*) ;;
+    *) fail "no plugin in: $flags" ;; esac
+  printf '#include <modlink.h>\n#include <stdio.h>\nstatic void bye(void *s) { puts(s); }\n'\
+'int main(void) { modlink_defer(bye, "pkg-config: deferred"); return modlink_module_count() != 2; }\n' > p.c
+  # A module needs its stub, which pkg-config cannot give: generate it as modlink-cc would.
+  modlink-cc --modlink-genstub --target="$triple" --name=p -o stub.s --ld-fragment=p.ld
+  # shellcheck disable=SC2086
+  "$triple-gcc-12" p.c stub.s -Wl,-T,p.ld $flags -o p
+  # shellcheck disable=SC2046
+  $(emulator "$triple") ./p | grep -qx "pkg-config: deferred" || fail "the program did not run its deferred call"
   ;;
 *)
   fail "unknown check '$check'"
