@@ -68,7 +68,7 @@ struct Invocation {
     std::vector<std::string> inputs;  // files named on the command line (not -l)
     bool compiles = false;       // some input is a source that gcc compiles
     bool shared = false;         // -shared
-    bool static_exe = false;     // -static (not -static-pie)
+    bool static_exe = false;     // -static, -static-pie: no libmodlink.so possible
     bool dry_run = false;        // -###
     bool verbose = false;        // -v
     bool save_temps = false;     // -save-temps[=...]

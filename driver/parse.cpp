@@ -187,7 +187,7 @@ Invocation parse_command_line(const std::vector<std::string> &args, const std::s
             partial = true;
         } else if (a == "-shared") {
             inv.shared = true;
-        } else if (a == "-static") {
+        } else if (a == "-static" || a == "-static-pie") {
             inv.static_exe = true;
         } else if (a == "-v") {
             inv.verbose = true;
