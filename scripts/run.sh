@@ -1,35 +1,21 @@
 #!/usr/bin/env bash
 # The main job: install what is missing, build the toolkit, then for each
-# target compile the sample with the plugin, show the call-site pairing in
-# the generated code, run the rewind proof, the registry demo and the defer
-# demo (under qemu where needed), and check the defer demo's binaries with
-# modlink-verify.
+# target build examples/plugin-host with <triple>-modlink-cc, run it (under
+# qemu for the cross targets), check its binaries with modlink-verify, and
+# show one paired call site from them.  Ends with one OK/FAILED line per
+# target, and fails if any target failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 stage() { printf '\n==> %s\n' "$*"; }
+step() { printf '  -> %s\n' "$*"; }
 
-stage "installing and building"
+stage "installing what is missing and building the toolkit"
 scripts/build.sh || { echo "run: the build failed"; exit 1; }
 
-prefix=build/prefix
-declare -A result
+prefix=$PWD/build/prefix
 targets=(x86_64-linux-gnu i686-linux-gnu powerpc64le-linux-gnu)
-
-# show_pairing TRIPLE FLAGS...: the paired call sites in the sample's assembly
-show_pairing() {
-  local triple=$1; shift
-  local asm
-  asm=$("$triple-gcc-12" -O2 "$@" -fplugin="$prefix/lib/modlink/$triple/modlink.so" \
-        -S -o - examples/pairing/sample.c) || return 1
-  echo "  $triple-gcc-12 -O2 $* -fplugin=.../modlink.so   (function deferring)"
-  awk '/^deferring:/ {f=1} /^\t\.size\tdeferring|^\t\.size deferring/ {f=0}
-       f && /^\t[a-z]/ {lines[++n]=$0}
-       END {for (i=1;i<=n;i++) if (lines[i] ~ /modlink_deferreturn/)
-              for (j=(i>3?i-3:1); j<=i+1 && j<=n; j++) printf "    %s%s\n", lines[j], (j==i ? "   <- paired call" : "")}' <<<"$asm"
-  # The pairing must be there, or the demonstration failed.
-  grep -B2 'modlink_deferreturn' <<<"$asm" | grep -q 'nop' || return 1
-}
+declare -A result
 
 # set_emulator TRIPLE: the array emu, how to run TRIPLE's programs here
 set_emulator() {
@@ -40,72 +26,57 @@ set_emulator() {
   esac
 }
 
-run_proof() {
-  local triple=$1 emu
-  set_emulator "$triple"
-  echo "  rewind proof: proof_rewind (a shared object) returns to the pairing once"
-  "${emu[@]}" "build/target/$triple/tests/toc-proof/proof_pie" | sed 's/^/    /'
-  return "${PIPESTATUS[0]}"
+build_plugin_host() {
+  local triple=$1 dir=$2
+  step "make CC=$triple-modlink-cc   (examples/plugin-host, in ${dir#"$PWD"/})"
+  rm -rf "$dir" && mkdir -p "$dir" &&
+    make -s -C "$dir" -f "$PWD/examples/plugin-host/Makefile" SRC="$PWD/examples/plugin-host" \
+         CC="$prefix/bin/$triple-modlink-cc" 2>&1 | sed 's/^/     /'
+  [ "${PIPESTATUS[0]}" = 0 ] && [ -x "$dir/host" ]
 }
 
-run_registry_demo() {
-  local triple=$1 emu
+run_plugin_host() {
+  local triple=$1 dir=$2 emu
   set_emulator "$triple"
-  local dir="build/target/$triple/examples/registry"
-  echo "  registry demo: modules, their entries, a plugin loaded and unloaded"
-  "${emu[@]}" "$dir/registry_demo" "$PWD/$dir/libdemo_plugin.so" > "$dir/demo.out" 2>&1
+  step "${emu[*]:+${emu[*]} }host .   (its output, indented)"
+  (cd "$dir" && "${emu[@]}" ./host .) > "$dir/run.out" 2>&1
   local rc=$?
-  sed 's/^/  /' "$dir/demo.out"
-  [ $rc = 0 ] && grep -qx 'registry demo: ok' "$dir/demo.out"
+  sed 's/^/     | /' "$dir/run.out"
+  [ $rc = 0 ] && grep -qx 'plugin-host: ok' "$dir/run.out"
 }
 
-run_defer_demo() {
-  local triple=$1 emu
-  set_emulator "$triple"
-  local dir="build/target/$triple/examples/defer"
-  echo "  defer demo: releases on every return path, a deferred call from another module"
-  "${emu[@]}" "$dir/defer_demo" > "$dir/demo.out" 2>&1
-  local rc=$?
-  sed 's/^/  /' "$dir/demo.out"
-  [ $rc = 0 ] && grep -qx 'defer demo: ok' "$dir/demo.out" || return 1
-  echo "  modlink-verify $dir/defer_demo $dir/libdemo_log.so"
-  "$prefix/bin/modlink-verify" "$dir/defer_demo" "$dir/libdemo_log.so" | sed 's/^/    /'
-  [ "${PIPESTATUS[0]}" = 0 ] && echo "    every paired call site is paired"
+verify_plugin_host() {
+  local dir=$1
+  step "modlink-verify host libhostutil.so plugin_*.so"
+  (cd "$dir" && "$prefix/bin/modlink-verify" host libhostutil.so plugin_*.so) | sed 's/^/     /'
+  [ "${PIPESTATUS[0]}" = 0 ] && echo "     every call to modlink_deferreturn is paired"
+}
+
+show_pairing() {
+  local triple=$1 dir=$2
+  step "a paired call site, in plugin_stack.so's run_acquire"
+  local site
+  site=$("$triple-objdump" -d --no-show-raw-insn "$dir/plugin_stack.so" |
+         awk '/<run_acquire>:/ {f=1} f && /^$/ {f=0} f' | grep -B3 -m1 'modlink_deferreturn')
+  [ -n "$site" ] && sed 's/^/     /' <<<"$site"
 }
 
 for t in "${targets[@]}"; do
   stage "$t"
+  dir=$PWD/build/run/$t/plugin-host
   ok=1
-  case $t in
-    powerpc64le-linux-gnu)
-      show_pairing "$t" -fPIC || ok=0
-      show_pairing "$t" -fPIC -mcpu=power10 || ok=0 ;;
-    *)
-      show_pairing "$t" -fPIC || ok=0
-      show_pairing "$t" -fPIC -fno-plt || ok=0 ;;
-  esac
-  run_proof "$t" || ok=0
-  run_registry_demo "$t" || ok=0
-  run_defer_demo "$t" || ok=0
+  if build_plugin_host "$t" "$dir"; then
+    run_plugin_host "$t" "$dir" || ok=0
+    verify_plugin_host "$dir" || ok=0
+    show_pairing "$t" "$dir" || ok=0
+  else
+    ok=0
+  fi
   result[$t]=$([ $ok = 1 ] && echo OK || echo FAILED)
 done
 
 stage "summary"
 status=0
-run_defer_demo() {
-  local triple=$1 emu
-  set_emulator "$triple"
-  local dir="build/target/$triple/examples/defer"
-  echo "  defer demo: releases on every return path, a deferred call from another module"
-  "${emu[@]}" "$dir/defer_demo" > "$dir/demo.out" 2>&1
-  local rc=$?
-  sed 's/^/  /' "$dir/demo.out"
-  [ $rc = 0 ] && grep -qx 'defer demo: ok' "$dir/demo.out" || return 1
-  echo "  modlink-verify $dir/defer_demo $dir/libdemo_log.so"
-  "$prefix/bin/modlink-verify" "$dir/defer_demo" "$dir/libdemo_log.so" | sed 's/^/    /'
-  [ "${PIPESTATUS[0]}" = 0 ] && echo "    every paired call site is paired"
-}
-
 for t in "${targets[@]}"; do
   printf '  %-24s %s\n' "$t" "${result[$t]}"
   [ "${result[$t]}" = OK ] || status=1
