@@ -18,6 +18,8 @@
  * modlink_deferreturn (runtime-asm/<arch>/deferreturn.S) asks
  * modlink__deferreturn_next for F's next call, then jumps to it with its
  * return address rewound to the paired call site, as Go's jmpdefer did.
+ * F's last call, when the target allows, keeps the return address as it
+ * is: it returns past the call site, as modlink_deferreturn would have.
  * When the deferred function returns there, the call runs again, with
  * whatever the deferred function left in the argument registers: the
  * frame word's address is only valid on the first entry.  So the record
@@ -67,29 +69,55 @@ struct thread_defers {
   struct record inline_records[INLINE_RECORDS];
 };
 
-/* Zero-initialised per thread: records == NULL means "inline, empty". */
-static __thread struct thread_defers defers;
+/* Each thread's state is allocated on its first defer and freed when it
+   exits.  Only this pointer is thread-local, in the initial-exec model: one
+   instruction to reach, and 8 bytes, which the loader's static TLS reserve
+   holds even when libmodlink.so is dlopened. */
+static __thread struct thread_defers *current
+    __attribute__((tls_model("initial-exec")));
 
 static uintptr_t frame_of(const struct record *r) { return r->frame & ~FIRST; }
 
-/* Heap arrays are freed when their thread exits. */
-static pthread_key_t heap_key;
-static pthread_once_t heap_key_once = PTHREAD_ONCE_INIT;
+static pthread_key_t thread_key;
+static pthread_once_t thread_key_once = PTHREAD_ONCE_INIT;
 
-static void make_heap_key(void)
+static void free_thread_defers(void *p)
 {
-  if (pthread_key_create(&heap_key, free) != 0) {
+  struct thread_defers *t = p;
+  if (t->records != t->inline_records)
+    free(t->records);
+  free(t);
+  current = NULL; /* a later destructor that defers starts afresh */
+}
+
+static void make_thread_key(void)
+{
+  if (pthread_key_create(&thread_key, free_thread_defers) != 0) {
     modlink__complain("cannot create the thread key for deferred calls");
     abort();
   }
 }
 
-static void grow(struct thread_defers *t)
+__attribute__((noinline, cold)) static struct thread_defers *first_defer(void)
+{
+  pthread_once(&thread_key_once, make_thread_key);
+  struct thread_defers *t = malloc(sizeof *t);
+  if (!t) {
+    modlink__complain("out of memory for the deferred calls of a thread");
+    abort();
+  }
+  t->records = t->inline_records;
+  t->height = 0;
+  t->capacity = INLINE_RECORDS;
+  pthread_setspecific(thread_key, t);
+  return current = t;
+}
+
+__attribute__((noinline)) static void grow(struct thread_defers *t)
 {
   size_t capacity = t->capacity * 2;
   struct record *heap;
   if (t->records == t->inline_records) {
-    pthread_once(&heap_key_once, make_heap_key);
     heap = malloc(capacity * sizeof *heap);
     if (heap)
       memcpy(heap, t->records, t->height * sizeof *heap);
@@ -100,19 +128,14 @@ static void grow(struct thread_defers *t)
     modlink__complain("out of memory for %zu deferred calls", capacity);
     abort();
   }
-  pthread_setspecific(heap_key, heap);
   t->records = heap;
   t->capacity = capacity;
 }
 
-static struct thread_defers *this_thread(void)
+static inline struct thread_defers *this_thread(void)
 {
-  struct thread_defers *t = &defers;
-  if (!t->records) {
-    t->records = t->inline_records;
-    t->capacity = INLINE_RECORDS;
-  }
-  return t;
+  struct thread_defers *t = current;
+  return __builtin_expect(t != NULL, 1) ? t : first_defer();
 }
 
 /* The new height once the records of frames below LIMIT are dropped. */
@@ -140,7 +163,7 @@ MODLINK_API void modlink__defer(uintptr_t *frame_word, void (*fn)(void *),
     first = FIRST;
   }
   t->height = h;
-  if (h == t->capacity)
+  if (__builtin_expect(h == t->capacity, 0))
     grow(t);
   struct record *r = &t->records[t->height++];
   r->frame = frame | first;
@@ -155,7 +178,8 @@ static int is_marker_of(const struct record *r, uintptr_t ret, uintptr_t sp)
 }
 
 const struct modlink__deferred *
-modlink__deferreturn_next(uintptr_t *frame_word, uintptr_t ret, uintptr_t sp)
+modlink__deferreturn_next(uintptr_t *frame_word, uintptr_t ret, uintptr_t sp,
+                          int may_return_past)
 {
   struct thread_defers *t = this_thread();
   uintptr_t frame = (uintptr_t)frame_word;
@@ -169,7 +193,7 @@ modlink__deferreturn_next(uintptr_t *frame_word, uintptr_t ret, uintptr_t sp)
     t->height = h;
     if (done->frame & FIRST)
       return NULL;
-  } else if (!frame) {
+  } else if (__builtin_expect(!frame, 0)) {
     return NULL;
   }
 
@@ -182,6 +206,14 @@ modlink__deferreturn_next(uintptr_t *frame_word, uintptr_t ret, uintptr_t sp)
   struct record *r = &t->records[h - 1];
   t->next.fn = r->fn;
   t->next.arg = r->u.arg;
+  if ((r->frame & FIRST) && may_return_past) {
+    /* F's last call: it returns straight past the call site, as if
+       modlink_deferreturn had returned, which saves an entry. */
+    t->next.last = 1;
+    t->height = h - 1;
+    return &t->next;
+  }
+  t->next.last = 0;
   r->fn = NULL;
   r->u.ret = ret;
   r->sp = sp;

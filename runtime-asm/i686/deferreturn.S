@@ -34,7 +34,8 @@ modlink_deferreturn:
 	movl	%esp, %ebp
 	.cfi_def_cfa_register %ebp
 	andl	$-16, %esp		/* %esp 16-byte aligned at the call */
-	subl	$4, %esp
+	pushl	$1			/* arg 4: no TOC here, so F's last call may
+					   return straight to our return address */
 	leal	8(%ebp), %eax
 	pushl	%eax			/* arg 3: the paired call's %esp */
 	pushl	4(%ebp)			/* arg 2: our return address */
@@ -47,7 +48,9 @@ modlink_deferreturn:
 	jz	1f			/* no call left: return to F */
 	movl	4(%eax), %ecx
 	movl	%ecx, 4(%esp)		/* the deferred call's argument, in the slot */
-	movl	(%eax), %eax		/* and its function */
+	cmpl	$0, 8(%eax)		/* F's last call? */
+	movl	(%eax), %eax		/* its function */
+	jne	3f			/* last: it returns where we would have */
 	movl	(%esp), %ecx
 	leal	-6(%ecx), %edx		/* 6-byte forms by default */
 	cmpb	$0xe8, -5(%ecx)
@@ -56,7 +59,7 @@ modlink_deferreturn:
 	je	2f
 	leal	-5(%ecx), %edx		/* e8 rel32 without a prefix */
 2:	movl	%edx, (%esp)		/* rewind: it returns into the call */
-	jmp	*%eax			/* its frame replaces ours */
+3:	jmp	*%eax			/* its frame replaces ours */
 1:	ret
 	.cfi_endproc
 	.size	modlink_deferreturn, .-modlink_deferreturn

@@ -21,7 +21,14 @@ modlink_deferreturn:
 	mflr	0
 	mr	4,0			/* arg 2: our return address */
 	mr	5,1			/* arg 3: the paired call's r1 */
-					/* arg 1: r3, the frame word, as we got it */
+	lwz	6,0(4)			/* arg 4: may F's last call return straight */
+	lis	7,0xe841		/*   to our return address?  Only when the */
+	ori	7,7,0x0018		/*   linker put ld 2,24(1) there, which */
+	cmpw	6,7			/*   restores F's TOC after a call from */
+	li	6,0			/*   another module */
+	bne	1f
+	li	6,1
+1:					/* arg 1: r3, the frame word, as we got it */
 	std	0,16(1)			/* LR save doubleword of F's frame header */
 	.cfi_offset lr, 16
 	stdu	1,-32(1)		/* minimal frame: header only, 16-aligned */
@@ -36,8 +43,11 @@ modlink_deferreturn:
 	cmpdi	3,0
 	beqlr				/* no call left: return to F */
 	ld	12,0(3)			/* the function, in r12 for its global entry */
+	ld	0,16(3)			/* F's last call? */
 	ld	3,8(3)			/* its argument */
 	mtctr	12
+	cmpdi	0,0
+	bnectr				/* last: it returns where we would have */
 	mflr	11
 	addi	11,11,-8		/* rewind: it returns to the ld before the bl */
 	mtlr	11

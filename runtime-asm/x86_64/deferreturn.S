@@ -28,6 +28,8 @@ modlink_deferreturn:
 	.cfi_startproc
 	movq	(%rsp), %rsi		/* arg 2: our return address */
 	leaq	8(%rsp), %rdx		/* arg 3: the paired call's %rsp */
+	movl	$1, %ecx		/* arg 4: no TOC here, so F's last call may
+					   return straight to our return address */
 					/* arg 1: %rdi, the frame word, as we got it */
 	subq	$8, %rsp		/* SysV: %rsp 16-byte aligned at the call */
 	.cfi_adjust_cfa_offset 8
@@ -37,7 +39,9 @@ modlink_deferreturn:
 	testq	%rax, %rax
 	jz	1f			/* no call left: return to F */
 	movq	8(%rax), %rdi		/* the deferred call's argument */
-	movq	(%rax), %rax		/* and its function */
+	cmpq	$0, 16(%rax)		/* F's last call? */
+	movq	(%rax), %rax		/* its function */
+	jne	3f			/* last: it returns where we would have */
 	movq	(%rsp), %rcx
 	leaq	-6(%rcx), %rdx		/* 6-byte forms by default */
 	cmpb	$0xe8, -5(%rcx)
@@ -46,7 +50,7 @@ modlink_deferreturn:
 	je	2f
 	leaq	-5(%rcx), %rdx		/* e8 rel32 without a prefix */
 2:	movq	%rdx, (%rsp)		/* rewind: it returns into the call */
-	jmp	*%rax			/* its frame replaces ours */
+3:	jmp	*%rax			/* its frame replaces ours */
 1:	ret
 	.cfi_endproc
 	.size	modlink_deferreturn, .-modlink_deferreturn

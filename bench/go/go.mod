@@ -1,0 +1,3 @@
+module modlinkbench
+
+go 1.19
