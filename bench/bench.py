@@ -1,0 +1,344 @@
+#!/usr/bin/env python3
+"""modlink's benchmarks.  Every figure is a ratio against a baseline
+measured in the same run: the variants of a measurement alternate
+(A, B, A, B, ...), the first round is a warm-up, and the medians of the
+counted rounds are reported.
+
+    bench/run.sh            everything (installs what it needs, builds)
+    bench.py [--smoke] [--out DIR]
+
+P1 defer round trip (x86_64): modlink_defer vs a direct call,
+   __attribute__((cleanup)), Go 1.19 open-coded and loop defers, gccgo-12;
+   instructions per op under callgrind.
+P2 modlink_find_module vs dladdr with 200 loaded modules.
+P3 startup of a PIE with 200 modlink modules vs 200 modules with an empty
+   constructor.
+P4 the plugin's compile-time and .text overhead on sqlite3.c (ppc64le).
+P5 modlink-cc vs gcc building sqlite3.c as a shared object.
+
+--smoke uses tiny counts and a small source for P4/P5, and only checks that
+results.json is complete.  Writes DIR/results.json, report.md, report.svg.
+"""
+import argparse
+import concurrent.futures
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tarfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+STAGE = os.path.join(ROOT, "build", "prefix")
+MODLINK_CC = os.path.join(STAGE, "bin", "modlink-cc")
+SQLITE_PACKAGE = "better-sqlite3@11.10.0"  # its deps/sqlite3/sqlite3.c
+
+KEYS = {
+    "defer": ["modlink_ns", "direct_ns", "cleanup_ns", "go_open_ns", "go_loop_ns", "gccgo_ns",
+              "modlink_instr", "cleanup_instr"],
+    "find_module": ["modules", "modlink_ns", "dladdr_ns"],
+    "startup": ["modules", "modlink_ms", "ctor_ms"],
+    "plugin_compile": ["plain_s", "auto_s", "all_s", "text_plain", "text_all"],
+    "driver": ["gcc_s", "modlink_s"],
+}
+
+
+def run(argv, **kw):
+    result = subprocess.run(argv, capture_output=True, text=True, **kw)
+    if result.returncode != 0:
+        sys.exit(f"bench: failed: {' '.join(argv)}\n{result.stdout}{result.stderr}")
+    return result
+
+
+def ns_per_op(argv):
+    return float(re.search(r"ns_per_op ([0-9.]+)", run(argv).stdout).group(1))
+
+
+def timed(argv, repeat=1):
+    start = time.perf_counter()
+    for _ in range(repeat):
+        run(argv)
+    return (time.perf_counter() - start) / repeat
+
+
+class Bench:
+    def __init__(self, smoke, out):
+        self.smoke, self.out = smoke, out
+        self.rounds = 2 if smoke else 6  # one warm-up, then the counted rounds
+        self.work = os.path.join(out, "work")
+        os.makedirs(self.work, exist_ok=True)
+        self.results = {group: {} for group in KEYS}
+        self.notes = []
+
+    def alternate(self, variants):
+        """Runs each variant once per round, in turn; the medians of the
+        counted rounds."""
+        samples = {name: [] for name in variants}
+        for r in range(self.rounds):
+            for name, measure in variants.items():
+                value = measure()
+                if r > 0:
+                    samples[name].append(value)
+        return {name: statistics.median(values) for name, values in samples.items()}
+
+    def path(self, *parts):
+        return os.path.join(self.work, *parts)
+
+    # ---- P1 -----------------------------------------------------------
+    def defer(self):
+        exe = self.path("defer_bench")
+        run([MODLINK_CC, "-O2", os.path.join(ROOT, "bench", "defer_bench.c"), "-o", exe])
+        go_env = dict(os.environ, GOCACHE=self.path("gocache"), GOPATH=self.path("gopath"),
+                      GOFLAGS="-mod=mod", GO111MODULE="on", GCCGO="gccgo-12")
+        go_dir = os.path.join(ROOT, "bench", "go")
+        run(["go", "test", "-c", "-o", self.path("go.test")], cwd=go_dir, env=go_env)
+        run(["go", "test", "-c", "-vet=off", "-compiler", "gccgo", "-gccgoflags=-O2", "-o",
+             self.path("gccgo.test")], cwd=go_dir, env=go_env)
+        n = 100_000 if self.smoke else 50_000_000
+
+        def go(binary, bench):
+            out = run([self.path(binary), "-test.run", "^$", "-test.bench", f"^{bench}$",
+                       "-test.benchtime", f"{n}x"]).stdout
+            return float(re.search(r"\s([0-9.]+) ns/op", out).group(1))
+
+        medians = self.alternate({
+            "modlink_ns": lambda: ns_per_op([exe, "modlink", str(n)]),
+            "direct_ns": lambda: ns_per_op([exe, "direct", str(n)]),
+            "cleanup_ns": lambda: ns_per_op([exe, "cleanup", str(n)]),
+            "go_open_ns": lambda: go("go.test", "BenchmarkOpenDefer"),
+            "go_loop_ns": lambda: go("go.test", "BenchmarkLoopDefer"),
+            "gccgo_ns": lambda: go("gccgo.test", "BenchmarkOpenDefer"),
+        })
+        self.results["defer"].update(medians)
+        for variant in ("modlink", "cleanup"):
+            self.results["defer"][f"{variant}_instr"] = self.instructions(exe, variant)
+        self.profile = self.callgrind_top(exe)
+
+    def callgrind(self, exe, variant, n, out):
+        run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", exe, variant, str(n)])
+        return int(re.search(r"^summary: (\d+)", open(out).read(), re.M).group(1))
+
+    def instructions(self, exe, variant):
+        """Instructions per op: the difference between N and 2N calls."""
+        n = 2000 if self.smoke else 200_000
+        one = self.callgrind(exe, variant, n, self.path(f"cg.{variant}.1"))
+        two = self.callgrind(exe, variant, 2 * n, self.path(f"cg.{variant}.2"))
+        return (two - one) / n
+
+    def callgrind_top(self, exe):
+        out = self.path("cg.modlink.2")
+        report = run(["callgrind_annotate", "--threshold=99", out]).stdout
+        rows = re.findall(r"^\s*([\d,]+) \([ 0-9.]+%\)\s+\S*:(\S+) \[([^\]]*)\]", report, re.M)
+        return [(int(ir.replace(",", "")), fn, os.path.basename(obj)) for ir, fn, obj in rows[:6]]
+
+    # ---- P2, P3: many modules ------------------------------------------
+    def build_modules(self, kind, count):
+        """count shared objects of one kind, in parallel."""
+        directory = self.path(kind)
+        os.makedirs(directory, exist_ok=True)
+
+        def build(i):
+            src = os.path.join(directory, f"{kind}_{i:03d}.c")
+            lib = os.path.join(directory, f"lib{kind}_{i:03d}.so")
+            body = {"find": f"int find_fn_{i:03d}(int x) {{ return x + {i}; }}\n",
+                    "start": f"int start_fn_{i:03d}(void) {{ return {i}; }}\n",
+                    "ctor": f"static void __attribute__((constructor)) init_{i:03d}(void) {{}}\n"
+                            f"int start_fn_{i:03d}(void) {{ return {i}; }}\n"}[kind]
+            with open(src, "w") as f:
+                f.write(body)
+            cc = ["gcc-12"] if kind == "ctor" else [MODLINK_CC]
+            run(cc + ["-O2", "-fPIC", "-shared", src, "-o", lib])
+
+        with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+            list(pool.map(build, range(count)))
+        return directory
+
+    def find_module(self):
+        count = 5 if self.smoke else 200
+        directory = self.build_modules("find", count)
+        exe = self.path("find_bench")
+        run([MODLINK_CC, "-O2", os.path.join(ROOT, "bench", "find_bench.c"), "-o", exe, "-ldl"])
+        n = str(10_000 if self.smoke else 5_000_000)
+        self.results["find_module"]["modules"] = count
+        self.results["find_module"].update(self.alternate({
+            "modlink_ns": lambda: ns_per_op([exe, "modlink", n, directory, str(count)]),
+            "dladdr_ns": lambda: ns_per_op([exe, "dladdr", n, directory, str(count)]),
+        }))
+
+    def startup(self):
+        count = 5 if self.smoke else 200
+        programs = {}
+        for kind, cc in (("start", MODLINK_CC), ("ctor", "gcc-12")):
+            directory = self.build_modules(kind, count)
+            main = self.path(f"main_{kind}.c")
+            with open(main, "w") as f:
+                f.write("".join(f"int start_fn_{i:03d}(void);\n" for i in range(count)))
+                f.write("int main(void) {\n  int s = 0;\n")
+                f.write("".join(f"  s += start_fn_{i:03d}();\n" for i in range(count)))
+                f.write(f"  return s != {sum(range(count))};\n}}\n")
+            exe = self.path(f"startup_{kind}")
+            run([cc, "-O2", "-fPIE", "-pie", main, "-o", exe, f"-L{directory}", f"-Wl,-rpath,{directory}"] +
+                [f"-l{kind}_{i:03d}" for i in range(count)])
+            programs[kind] = exe
+        repeat = 2 if self.smoke else 20
+        self.results["startup"]["modules"] = count
+        medians = self.alternate({
+            "modlink_ms": lambda: timed([programs["start"]], repeat) * 1e3,
+            "ctor_ms": lambda: timed([programs["ctor"]], repeat) * 1e3,
+        })
+        self.results["startup"].update(medians)
+
+    # ---- P4, P5: sqlite3.c ----------------------------------------------
+    def source(self):
+        if self.smoke:
+            src = self.path("small.c")
+            with open(src, "w") as f:
+                f.write("".join(f"int f{i}(int *p, int n) {{ int s = 0; for (int k = 0; k < n; k++) "
+                                f"s += p[k] * {i}; return s; }}\n" for i in range(200)))
+            return src
+        src = self.path("sqlite", "package", "deps", "sqlite3", "sqlite3.c")
+        if not os.path.exists(src):
+            os.makedirs(self.path("sqlite"), exist_ok=True)
+            out = run(["npm", "pack", SQLITE_PACKAGE, "--pack-destination", self.path("sqlite")],
+                      cwd=self.path("sqlite")).stdout.strip().splitlines()[-1]
+            with tarfile.open(self.path("sqlite", out)) as tar:
+                member = "package/deps/sqlite3/sqlite3.c"
+                tar.extract(member, self.path("sqlite"))
+        return src
+
+    def plugin_compile(self, src):
+        gcc = "powerpc64le-linux-gnu-gcc-12"
+        plugin = os.path.join(STAGE, "lib", "modlink", "powerpc64le-linux-gnu", "modlink.so")
+        flags = {"plain": [], "auto": [f"-fplugin={plugin}"],
+                 "all": [f"-fplugin={plugin}", "-fplugin-arg-modlink-toc-save=all"]}
+
+        def compile(variant):
+            return timed([gcc, "-O2", "-fPIC", "-c", src, "-o", self.path(f"sqlite_{variant}.o")] + flags[variant])
+
+        self.results["plugin_compile"].update(self.alternate(
+            {f"{v}_s": (lambda v=v: compile(v)) for v in flags}))
+        for variant in ("plain", "all"):
+            sizes = run(["powerpc64le-linux-gnu-size", "-A", self.path(f"sqlite_{variant}.o")]).stdout
+            self.results["plugin_compile"][f"text_{variant}"] = int(re.search(r"^\.text\s+(\d+)", sizes, re.M).group(1))
+
+    def driver(self, src):
+        common = ["-O2", "-fPIC", "-shared", src, "-lpthread", "-ldl", "-lm"]
+        self.results["driver"].update(self.alternate({
+            "gcc_s": lambda: timed(["gcc-12"] + common + ["-o", self.path("libsqlite_gcc.so")]),
+            "modlink_s": lambda: timed([MODLINK_CC] + common + ["-o", self.path("libsqlite_modlink.so")]),
+        }))
+
+    # ---- the report -----------------------------------------------------
+    def figures(self):
+        """(name, value, unit, baseline name, baseline value, goal text, goal ratio or None, met)"""
+        d, f, s, p, r = (self.results[k] for k in ("defer", "find_module", "startup", "plugin_compile", "driver"))
+        rows = [
+            ("P1 defer vs Go open-coded", d["modlink_ns"], "ns", "Go 1.19 open-coded defer", d["go_open_ns"],
+             "<= 1.5x", 1.5),
+            ("P1 defer vs Go loop defer", d["modlink_ns"], "ns", "Go 1.19 defer in a loop", d["go_loop_ns"],
+             "<= 0.3x", 0.3),
+            ("P1 defer vs gccgo", d["modlink_ns"], "ns", "gccgo-12 defer", d["gccgo_ns"], "< 1x", 1.0),
+            ("P1 defer vs direct call", d["modlink_ns"], "ns", "direct call", d["direct_ns"], "", None),
+            ("P1 defer vs cleanup attribute", d["modlink_ns"], "ns", "__attribute__((cleanup))", d["cleanup_ns"],
+             "", None),
+            ("P1 instructions per op", d["modlink_instr"], "instr", "cleanup attribute", d["cleanup_instr"], "", None),
+            (f"P2 find_module, {f['modules']} modules", f["modlink_ns"], "ns", "dladdr", f["dladdr_ns"],
+             ">= 20x faster", 1 / 20),
+            (f"P3 startup, {s['modules']} modules", s["modlink_ms"], "ms", "empty constructors", s["ctor_ms"],
+             "<= 1.02x", 1.02),
+            ("P4 compile time, toc-save=auto", p["auto_s"], "s", "no plugin", p["plain_s"], "<= 1.01x", 1.01),
+            ("P4 compile time, toc-save=all", p["all_s"], "s", "no plugin", p["plain_s"], "<= 1.02x", 1.02),
+            ("P4 .text size, toc-save=all", p["text_all"], "bytes", "no plugin", p["text_plain"], "<= 1.015x", 1.015),
+            ("P5 modlink-cc vs gcc, shared object", r["modlink_s"], "s", "gcc-12", r["gcc_s"], "<= 1.02x", 1.02),
+        ]
+        return [(n, v, u, bn, bv, g, gr, None if gr is None else v / bv <= gr) for n, v, u, bn, bv, g, gr in rows]
+
+    def machine(self):
+        model = "unknown CPU"
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+        return f"{model}, {os.cpu_count()} cores, {os.uname().sysname} {os.uname().release}"
+
+    def write(self):
+        missing = [f"{g}.{k}" for g, keys in KEYS.items() for k in keys
+                   if not isinstance(self.results[g].get(k), (int, float))]
+        if missing:
+            sys.exit("bench: results incomplete: " + ", ".join(missing))
+        with open(os.path.join(self.out, "results.json"), "w") as f:
+            json.dump(self.results, f, indent=2, sort_keys=True)
+        rows = self.figures()
+        date = time.strftime("%Y-%m-%d")
+        lines = [f"# modlink benchmarks{' (smoke: tiny counts, numbers meaningless)' if self.smoke else ''}", "",
+                 f"{date}, {self.machine()}.", "",
+                 f"Medians of {self.rounds - 1} counted rounds after a warm-up; the variants of each "
+                 "measurement alternate within every round.", "",
+                 "| figure | value | baseline | baseline value | ratio | goal | met |",
+                 "|---|---|---|---|---|---|---|"]
+        for name, v, unit, bname, bv, goal, _, met in rows:
+            lines.append(f"| {name} | {v:.4g} {unit} | {bname} | {bv:.4g} {unit} | {v / bv:.3f} | {goal} | "
+                         f"{'' if met is None else 'yes' if met else 'no'} |")
+        lines += ["", "Where the defer time goes (callgrind, modlink variant, instructions):", ""]
+        lines += [f"- {ir:,} in {fn} ({obj})" for ir, fn, obj in self.profile]
+        lines += self.notes
+        with open(os.path.join(self.out, "report.md"), "w") as f:
+            f.write("\n".join(lines) + "\n")
+        self.chart(rows)
+
+    def chart(self, rows):
+        width, bar_left, scale = 900, 330, 120
+        height = 40 + 30 * len(rows)
+        parts = [f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}'>",
+                 f"<rect width='{width}' height='{height}' fill='white'/>",
+                 "<text x='10' y='22' font-family='sans-serif' font-size='14' font-weight='bold'>"
+                 "modlink benchmarks: ratio to the baseline (log scale; the line is 1x, ticks are goals)</text>"]
+        import math
+        one = bar_left + 3 * scale
+        for k, (name, v, _, bname, bv, _, goal, met) in enumerate(rows):
+            y = 40 + 30 * k
+            ratio = v / bv
+            x = one + scale * math.log10(max(ratio, 1e-3))
+            colour = "#888" if met is None else "#2e7d32" if met else "#c62828"
+            left, right = sorted((one, x))
+            parts.append(f"<text x='10' y='{y + 15}' font-family='sans-serif' font-size='12'>{name}</text>")
+            parts.append(f"<rect x='{left:.1f}' y='{y + 4}' width='{max(right - left, 1):.1f}' height='16' "
+                         f"fill='{colour}'/>")
+            parts.append(f"<text x='{max(right, one) + 6:.1f}' y='{y + 16}' font-family='sans-serif' "
+                         f"font-size='11'>{ratio:.3g}x</text>")
+            if goal:
+                gx = one + scale * math.log10(goal)
+                parts.append(f"<line x1='{gx:.1f}' y1='{y + 1}' x2='{gx:.1f}' y2='{y + 23}' stroke='black' "
+                             "stroke-width='2'/>")
+        parts.append(f"<line x1='{one}' y1='30' x2='{one}' y2='{height - 5}' stroke='#444' stroke-dasharray='3'/>")
+        parts.append("</svg>")
+        with open(os.path.join(self.out, "report.svg"), "w") as f:
+            f.write("\n".join(parts) + "\n")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--smoke", action="store_true")
+    parser.add_argument("--out", default=os.path.join(ROOT, "build", "bench"))
+    args = parser.parse_args()
+    os.makedirs(args.out, exist_ok=True)
+    bench = Bench(args.smoke, args.out)
+    steps = [("P1 defer", bench.defer), ("P2 find_module", bench.find_module), ("P3 startup", bench.startup)]
+    for name, step in steps:
+        print(f"bench: {name}", flush=True)
+        step()
+    src = bench.source()
+    print("bench: P4 plugin compile time", flush=True)
+    bench.plugin_compile(src)
+    print("bench: P5 driver overhead", flush=True)
+    bench.driver(src)
+    bench.write()
+    print(open(os.path.join(args.out, "report.md")).read())
+    print(f"bench: results complete in {args.out}")
+
+
+if __name__ == "__main__":
+    main()
