@@ -177,15 +177,48 @@ static int is_marker_of(const struct record *r, uintptr_t ret, uintptr_t sp)
   return r->fn == NULL && r->u.ret == ret && r->sp == sp;
 }
 
+/* Hands R, the top record at height H, to the assembly: F's last call
+   leaves the stack (it returns straight past the call site, as if
+   modlink_deferreturn had returned, which saves an entry); any other
+   becomes the marker of the running call. */
+static inline const struct modlink__deferred *
+take(struct thread_defers *t, struct record *r, size_t h, uintptr_t ret,
+     uintptr_t sp, int may_return_past)
+{
+  t->next.fn = r->fn;
+  t->next.arg = r->u.arg;
+  if ((r->frame & FIRST) && may_return_past) {
+    t->next.last = 1;
+    t->height = h - 1;
+    return &t->next;
+  }
+  t->next.last = 0;
+  r->fn = NULL;
+  r->u.ret = ret;
+  r->sp = sp;
+  t->height = h;
+  return &t->next;
+}
+
 const struct modlink__deferred *
 modlink__deferreturn_next(uintptr_t *frame_word, uintptr_t ret, uintptr_t sp,
                           int may_return_past)
 {
   struct thread_defers *t = this_thread();
   uintptr_t frame = (uintptr_t)frame_word;
-  /* What the deferred function (and anything it called) left is dead. */
-  size_t h = height_above(t, t->height, sp);
+  size_t h = t->height;
 
+  /* The common first entry: F's newest record is on top.  (On a re-entry
+     the top is F's marker, or a dead record below the call's stack
+     pointer, so a stray argument cannot match here.) */
+  if (__builtin_expect(h != 0, 1)) {
+    struct record *r = &t->records[h - 1];
+    if (frame_of(r) == frame && r->fn)
+      return take(t, r, h, ret, sp, may_return_past);
+  }
+
+  /* What the deferred function (and anything it called) left is dead. */
+  h = height_above(t, h, sp);
   if (h && is_marker_of(&t->records[h - 1], ret, sp)) {
     /* Back at the call site from a deferred call: it is done. */
     const struct record *done = &t->records[--h];
@@ -203,22 +236,7 @@ modlink__deferreturn_next(uintptr_t *frame_word, uintptr_t ret, uintptr_t sp,
   h = height_above(t, h, frame);
   if (!h || frame_of(&t->records[h - 1]) != frame || !t->records[h - 1].fn)
     return NULL;
-  struct record *r = &t->records[h - 1];
-  t->next.fn = r->fn;
-  t->next.arg = r->u.arg;
-  if ((r->frame & FIRST) && may_return_past) {
-    /* F's last call: it returns straight past the call site, as if
-       modlink_deferreturn had returned, which saves an entry. */
-    t->next.last = 1;
-    t->height = h - 1;
-    return &t->next;
-  }
-  t->next.last = 0;
-  r->fn = NULL;
-  r->u.ret = ret;
-  r->sp = sp;
-  t->height = h;
-  return &t->next;
+  return take(t, &t->records[h - 1], h, ret, sp, may_return_past);
 }
 
 /* Reached only when the call was not lowered by the plugin (through a
