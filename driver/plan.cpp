@@ -4,8 +4,9 @@
 //   -r, a query            gcc ARGS
 //   link                   modlink-cc --modlink-genstub ... -o stub.s --ld-fragment=modlink.ld
 //                          as -o stub.o stub.s
-//                          gcc -fplugin=... -isystem <include> ARGS stub.o
-//                              -Wl,-T,modlink.ld <the runtime>
+//                          gcc -fplugin=... -isystem <include> stub.o <libmodlink.so> ARGS
+//                              -Wl,-T,modlink.ld
+//                          (with libmodlink.a: ... ARGS stub.o -Wl,-T,modlink.ld <libmodlink.a>)
 //
 // A link compiles too when it has sources, so the plugin is always there.
 // The stub is named after the output's basename and lives in the temporary
@@ -71,11 +72,27 @@ void plan_link(Plan &plan, const Invocation &inv, const Toolchain &tc, const Ins
         link.argv.insert(link.argv.begin(), launcher.begin(), launcher.end());
     for (const std::string &f : compiler_flags(inv, install))
         link.argv.push_back(f);
+    // libmodlink.so goes first: it is then early in the loader's search
+    // scope, so every module's lookup of modlink_addmoduledata ends at once
+    // instead of after all the program's libraries.  The stub object before
+    // it references it, which --as-needed requires.  An archive must come
+    // after what uses it, and a runtime-module stub uses nothing.
+    bool shared_runtime = !links_runtime_statically(inv);
+    if (shared_runtime) {
+        link.argv.push_back(stub.object);
+        for (const std::string &f : runtime_flags(inv, install))
+            link.argv.push_back(f);
+    }
     link.argv.insert(link.argv.end(), inv.gcc_args.begin(), inv.gcc_args.end());
-    link.argv.push_back(stub.object);
+    if (!shared_runtime) {
+        link.argv.push_back("-x");  // after the user's ARGS, which may end in -x LANG
+        link.argv.push_back("none");
+        link.argv.push_back(stub.object);
+    }
     link.argv.push_back("-Wl,-T," + stub.ld_fragment);
-    for (const std::string &f : runtime_flags(inv, install))
-        link.argv.push_back(f);
+    if (!shared_runtime)
+        for (const std::string &f : runtime_flags(inv, install))
+            link.argv.push_back(f);
     plan.commands.push_back(link);
 }
 

@@ -62,9 +62,13 @@ std::string stub_steps(const std::string &name, const std::string &dir = "@TMP@"
            ".s\"\n";
 }
 
-std::string link_tail(const std::string &stub = "@TMP@/stub.o", const std::string &ld = "@TMP@/modlink.ld")
+// The link command: the stub object and libmodlink.so before the user's
+// ARGS (early in the loader's search scope), the fragment after them.
+std::string link(const std::string &args, const std::string &stub = "@TMP@/stub.o",
+                 const std::string &ld = "@TMP@/modlink.ld")
 {
-    return " \"" + stub + "\" \"-Wl,-T," + ld + "\" " + kRuntime + "\n";
+    return std::string(" \"@GCC@\" ") + kCompiler + " \"" + stub + "\" " + kRuntime + " " + args + " \"-Wl,-T," +
+           ld + "\"\n";
 }
 
 void check_plan(const TargetTools &t, const std::vector<std::string> &args, const std::string &golden,
@@ -102,17 +106,16 @@ BOOST_AUTO_TEST_CASE(link_shared)
 {
     for (const TargetTools &t : kTargets)
         check_plan(t, {"-shared", "-fPIC", "a.o", "-o", "lib/libx.so"},
-                   stub_steps("libx.so") + " \"@GCC@\" " + kCompiler +
-                       " \"-shared\" \"-fPIC\" \"a.o\" \"-o\" \"lib/libx.so\"" + link_tail());
+                   stub_steps("libx.so") + link("\"-shared\" \"-fPIC\" \"a.o\" \"-o\" \"lib/libx.so\""));
 }
 
 BOOST_AUTO_TEST_CASE(link_pie_and_executable)
 {
     for (const TargetTools &t : kTargets) {
         check_plan(t, {"-pie", "a.o", "-o", "prog"},
-                   stub_steps("prog") + " \"@GCC@\" " + kCompiler + " \"-pie\" \"a.o\" \"-o\" \"prog\"" + link_tail());
+                   stub_steps("prog") + link("\"-pie\" \"a.o\" \"-o\" \"prog\""));
         check_plan(t, {"-no-pie", "a.o", "-lm"},
-                   stub_steps("a.out") + " \"@GCC@\" " + kCompiler + " \"-no-pie\" \"a.o\" \"-lm\"" + link_tail());
+                   stub_steps("a.out") + link("\"-no-pie\" \"a.o\" \"-lm\""));
     }
 }
 
@@ -126,14 +129,14 @@ BOOST_AUTO_TEST_CASE(compile_and_link_in_one_command)
 {
     for (const TargetTools &t : kTargets)
         check_plan(t, {"a.c", "b.o", "-o", "prog"},
-                   stub_steps("prog") + " \"@GCC@\" " + kCompiler + " \"a.c\" \"b.o\" \"-o\" \"prog\"" + link_tail());
+                   stub_steps("prog") + link("\"a.c\" \"b.o\" \"-o\" \"prog\""));
 }
 
 BOOST_AUTO_TEST_CASE(launcher_only_where_something_compiles)
 {
     const TargetTools &t = kTargets[0];
     check_plan(t, {"a.o", "-o", "prog"},
-               stub_steps("prog") + " \"@GCC@\" " + kCompiler + " \"a.o\" \"-o\" \"prog\"" + link_tail(),
+               stub_steps("prog") + link("\"a.o\" \"-o\" \"prog\""),
                {"MODLINK_LAUNCHER=ccache"});
 }
 
@@ -153,9 +156,7 @@ BOOST_AUTO_TEST_CASE(save_temps_keeps_the_stub_next_to_the_output)
 {
     for (const TargetTools &t : kTargets)
         check_plan(t, {"-save-temps", "a.o", "-o", "out/prog"},
-                   stub_steps("prog", "out/prog") + " \"@GCC@\" " + kCompiler +
-                       " \"-save-temps\" \"a.o\" \"-o\" \"out/prog\"" +
-                       link_tail("out/prog.modlink-stub.o", "out/prog.modlink.ld"));
+                   stub_steps("prog", "out/prog") + link("\"-save-temps\" \"a.o\" \"-o\" \"out/prog\"", "out/prog.modlink-stub.o", "out/prog.modlink.ld"));
 }
 
 BOOST_AUTO_TEST_CASE(static_runtime)
@@ -163,7 +164,7 @@ BOOST_AUTO_TEST_CASE(static_runtime)
     for (const TargetTools &t : kTargets)
         check_plan(t, {"--modlink-static-runtime", "a.o", "-o", "prog"},
                    stub_steps("prog", "@TMP@", " \"--runtime-module\"") + " \"@GCC@\" " + kCompiler +
-                       " \"a.o\" \"-o\" \"prog\" \"@TMP@/stub.o\" \"-Wl,-T,@TMP@/modlink.ld\" "
+                       " \"a.o\" \"-o\" \"prog\" \"-x\" \"none\" \"@TMP@/stub.o\" \"-Wl,-T,@TMP@/modlink.ld\" "
                        "\"@PREFIX@/lib/modlink/@T@/libmodlink.a\" \"-lpthread\" "
                        "\"-Wl,--export-dynamic-symbol=modlink_*\"\n");
 }
@@ -193,9 +194,8 @@ BOOST_AUTO_TEST_CASE(gcc_options_pass_through)
                        " \"-E\" \"-x\" \"c\" \"in\" \"-MD\" \"-MF\" \"in.d\" \"-Wa,--noexecstack\"\n");
         // Only the arguments that gcc does not treat as inputs are options.
         check_plan(t, {"-o", "prog", "-x", "none", "-Xlinker", "--no-undefined", "-L", "lib", "-l", "m", "main.o"},
-                   stub_steps("prog") + " \"@GCC@\" " + kCompiler +
-                       " \"-o\" \"prog\" \"-x\" \"none\" \"-Xlinker\" \"--no-undefined\" \"-L\" \"lib\" "
-                       "\"-l\" \"m\" \"main.o\"" + link_tail());
+                   stub_steps("prog") + link("\"-o\" \"prog\" \"-x\" \"none\" \"-Xlinker\" \"--no-undefined\" "
+                                             "\"-L\" \"lib\" \"-l\" \"m\" \"main.o\""));
     }
 }
 
