@@ -14,12 +14,14 @@ struct slot {
 static struct slot slots[NSLOTS];
 static unsigned phase; /* only its low bit matters */
 
-/* The calling thread's read section: nested sections count once. */
+/* The calling thread's read section: nested sections count once.
+   Initial-exec: a few bytes that the loader's static TLS reserve holds even
+   when libmodlink.so is dlopened, reached without a call. */
 static __thread struct {
   unsigned depth;
   unsigned phase;
   struct slot *slot;
-} self;
+} self __attribute__((tls_model("initial-exec")));
 
 static struct slot *slot_of_this_thread(void)
 {
