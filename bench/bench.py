@@ -28,13 +28,11 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tarfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 STAGE = os.path.join(ROOT, "build", "prefix")
 MODLINK_CC = os.path.join(STAGE, "bin", "modlink-cc")
-SQLITE_PACKAGE = "better-sqlite3@11.10.0"  # its deps/sqlite3/sqlite3.c
 
 KEYS = {
     "defer": ["modlink_ns", "direct_ns", "cleanup_ns", "go_open_ns", "go_loop_ns", "gccgo_ns",
@@ -199,14 +197,9 @@ class Bench:
                 f.write("".join(f"int f{i}(int *p, int n) {{ int s = 0; for (int k = 0; k < n; k++) "
                                 f"s += p[k] * {i}; return s; }}\n" for i in range(200)))
             return src
-        src = self.path("sqlite", "package", "deps", "sqlite3", "sqlite3.c")
-        if not os.path.exists(src):
-            os.makedirs(self.path("sqlite"), exist_ok=True)
-            out = run(["npm", "pack", SQLITE_PACKAGE, "--pack-destination", self.path("sqlite")],
-                      cwd=self.path("sqlite")).stdout.strip().splitlines()[-1]
-            with tarfile.open(self.path("sqlite", out)) as tar:
-                member = "package/deps/sqlite3/sqlite3.c"
-                tar.extract(member, self.path("sqlite"))
+        directory = self.path("sqlite")
+        run([os.path.join(ROOT, "scripts", "fetch-sqlite.sh"), directory])
+        src = os.path.join(directory, "sqlite3.c")
         return src
 
     def plugin_compile(self, src):

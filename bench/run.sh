@@ -6,8 +6,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/build.sh
-# sqlite3.c comes from the npm registry (the full run only).
-if [ "${1:-}" != --smoke ] && ! command -v npm >/dev/null; then
-  if [ "$(id -u)" = 0 ]; then apt-get install -y npm; else sudo apt-get install -y npm; fi
-fi
 exec python3 bench/bench.py "$@"

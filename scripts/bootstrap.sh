@@ -22,6 +22,8 @@ packages=(
   qemu-user libboost-test-dev lld
   # benchmarks: Go 1.19 and gccgo baselines, instruction counts
   golang-go gccgo-12 valgrind
+  # reliability: sqlite3.c from the npm registry
+  npm
 )
 
 missing=()
