@@ -42,7 +42,17 @@ std::string make_temp_dir()
     return path;
 }
 
+// 0 if files can be created in DIR, else the reason (an errno value).
+int unusable_directory(const std::string &dir)
+{
+    struct stat st;
+    if (stat(dir.c_str(), &st) == 0 && !S_ISDIR(st.st_mode))
+        return ENOTDIR;
+    return access(dir.c_str(), W_OK) == 0 ? 0 : errno;
+}
+
 // Before anything runs: every input exists, and the output can be written.
+// The linker would otherwise say it last, in two lines, after the stub steps.
 void check_files(const Invocation &inv)
 {
     for (const std::string &input : inv.inputs) {
@@ -54,12 +64,19 @@ void check_files(const Invocation &inv)
         return;
     size_t slash = inv.output.rfind('/');
     std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : inv.output.substr(0, slash);
+    if (int reason = unusable_directory(dir))
+        throw DriverError("cannot write '" + inv.output + "': " + dir + ": " + strerror(reason));
+    // The output itself: not a directory, and a name the file system takes.
+    std::string name = inv.output.substr(slash == std::string::npos ? 0 : slash + 1);
+    long name_max = pathconf(dir.c_str(), _PC_NAME_MAX);
     struct stat st;
-    if (stat(dir.c_str(), &st) == 0 && !S_ISDIR(st.st_mode))
-        errno = ENOTDIR;
-    else if (access(dir.c_str(), W_OK) == 0)
-        return;
-    throw DriverError("cannot write '" + inv.output + "': " + dir + ": " + strerror(errno));
+    int reason = 0;
+    if (stat(inv.output.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+        reason = EISDIR;
+    else if (name_max > 0 && name.size() > static_cast<size_t>(name_max))
+        reason = ENAMETOOLONG;
+    if (reason)
+        throw DriverError("cannot write '" + inv.output + "': " + strerror(reason));
 }
 
 int drive(int argc, char **argv)

@@ -131,6 +131,7 @@ Invocation parse_command_line(const std::vector<std::string> &args, const std::s
     inv.triple = default_triple;
     bool compile_only = false, partial = false, any_input = false, depfile_only = false;
     std::string language = "none";
+    std::string static_option;  // -static or -static-pie, as written
     std::vector<std::string> linker_words;
 
     for (size_t i = 0; i < args.size(); i++) {
@@ -189,6 +190,7 @@ Invocation parse_command_line(const std::vector<std::string> &args, const std::s
             inv.shared = true;
         } else if (a == "-static" || a == "-static-pie") {
             inv.static_exe = true;
+            static_option = a;
         } else if (a == "-v") {
             inv.verbose = true;
         } else if (a == "--version") {
@@ -235,6 +237,10 @@ Invocation parse_command_line(const std::vector<std::string> &args, const std::s
     if (inv.static_runtime && inv.shared && inv.mode == Mode::Link)
         throw DriverError("--modlink-static-runtime is for executables; a shared object uses the "
                           "runtime of the program that loads it");
+    // gcc would link libmodlink.a into the shared object, or a static PIE.
+    if (inv.static_exe && inv.shared && inv.mode == Mode::Link)
+        throw DriverError(static_option + " is for executables; a shared object uses the runtime of the program "
+                          "that loads it");
     return inv;
 }
 

@@ -1,6 +1,8 @@
 #include "stubgen.hpp"
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <unistd.h>
 
@@ -67,21 +69,26 @@ std::string fill(std::string_view text,
   return out;
 }
 
+// PATH is written through a temporary file next to it, renamed into place.
+// The temporary's name is short: PATH plus a suffix could be longer than
+// the file system allows where PATH itself is not.
 void write_atomically(const std::string &path, const std::string &content) {
-  std::string tmp = path + ".tmp." + std::to_string(getpid());
+  size_t slash = path.rfind('/');
+  std::string dir = slash == std::string::npos ? "" : path.substr(0, slash + 1);
+  std::string tmp = dir + ".modlink-genstub." + std::to_string(getpid()) + ".tmp";
+  auto fail = [&](int reason) {
+    std::remove(tmp.c_str());
+    throw StubError("cannot write '" + path + "': " + std::strerror(reason));
+  };
   {
+    errno = 0;
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) fail(errno ? errno : EIO);
     out << content;
     out.close();
-    if (!out) {
-      std::remove(tmp.c_str());
-      throw StubError("cannot write '" + path + "'");
-    }
+    if (!out) fail(errno ? errno : EIO);
   }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    throw StubError("cannot write '" + path + "'");
-  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) fail(errno);
 }
 
 }  // namespace

@@ -289,6 +289,9 @@ BOOST_AUTO_TEST_CASE(what_modlink_cannot_link)
     check_error({"-shared", "--modlink-static-runtime", "a.c"},
                 "--modlink-static-runtime is for executables; a shared object uses the runtime of the program "
                 "that loads it");
+    for (const char *option : {"-static", "-static-pie"})
+        check_error({"-shared", option, "a.c"}, std::string(option) + " is for executables; a shared object uses the "
+                                                                       "runtime of the program that loads it");
 }
 
 BOOST_AUTO_TEST_CASE(files)
@@ -299,6 +302,9 @@ BOOST_AUTO_TEST_CASE(files)
                                                     "or directory");
     check_error({"@nosuch.rsp"}, "cannot read response file 'nosuch.rsp': No such file or directory");
     check_error({"a.c", "-o"}, "missing argument to '-o'");
+    check_error({"a.c", "-o", "."}, "cannot write '.': Is a directory");
+    const std::string too_long(256, 'n');  // NAME_MAX is 255
+    check_error({"a.c", "-o", too_long}, "cannot write '" + too_long + "': File name too long");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
