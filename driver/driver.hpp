@@ -7,6 +7,7 @@
 // with the targets and the install layout in targets.cpp.
 #pragma once
 
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -78,9 +79,17 @@ struct Invocation {
     bool version = false;        // --version
 };
 
-// Expands @file arguments (gcc's syntax: whitespace-separated, with quotes
-// and backslashes), recursively.  Throws DriverError for an unreadable one.
-std::vector<std::string> expand_response_files(const std::vector<std::string> &args);
+// The text of the response file PATH.  Throws DriverError for an unreadable one.
+std::string read_response_file(const std::string &path);
+// The words of a response file's text, as gcc's libiberty buildargv splits
+// them: whitespace-separated, with quotes and backslashes.
+std::vector<std::string> split_response_file(const std::string &text);
+
+// Expands @file arguments, recursively, reading each file with READ (the
+// file system by default; the fuzz target passes files held in memory).
+using ResponseFileReader = std::function<std::string(const std::string &path)>;
+std::vector<std::string> expand_response_files(const std::vector<std::string> &args,
+                                               const ResponseFileReader &read = read_response_file);
 
 // ARGS without argv[0]; DEFAULT_TRIPLE from the program name or built in.
 // Throws DriverError for what modlink cannot build (gold, -z shstk, ...).

@@ -35,54 +35,14 @@ bool is_source_suffix(const std::string &file)
     return sources.count(file.substr(dot + 1)) != 0;
 }
 
-// The words of one response file, as gcc's libiberty buildargv reads them.
-std::vector<std::string> read_response_file(const std::string &path)
-{
-    std::ifstream in(path);
-    if (!in)
-        throw DriverError("cannot read response file '" + path + "': " + strerror(errno));
-    std::stringstream buf;
-    buf << in.rdbuf();
-    std::string text = buf.str();
-    std::vector<std::string> words;
-    std::string word;
-    bool in_word = false;
-    char quote = 0;
-    for (size_t i = 0; i < text.size(); i++) {
-        char c = text[i];
-        if (c == '\\' && i + 1 < text.size()) {
-            word += text[++i];
-            in_word = true;
-        } else if (quote) {
-            if (c == quote)
-                quote = 0;
-            else
-                word += c;
-        } else if (c == '\'' || c == '"') {
-            quote = c;
-            in_word = true;
-        } else if (isspace(static_cast<unsigned char>(c))) {
-            if (in_word)
-                words.push_back(word);
-            word.clear();
-            in_word = false;
-        } else {
-            word += c;
-            in_word = true;
-        }
-    }
-    if (in_word)
-        words.push_back(word);
-    return words;
-}
-
-void expand_into(const std::vector<std::string> &args, std::vector<std::string> &out, int depth)
+void expand_into(const std::vector<std::string> &args, std::vector<std::string> &out, int depth,
+                 const ResponseFileReader &read)
 {
     for (const std::string &arg : args) {
         if (arg.size() > 1 && arg[0] == '@') {
             if (depth > 32)
                 throw DriverError("response files nested too deeply at '" + arg + "'");
-            expand_into(read_response_file(arg.substr(1)), out, depth + 1);
+            expand_into(split_response_file(read(arg.substr(1))), out, depth + 1, read);
         } else {
             out.push_back(arg);
         }
@@ -118,10 +78,55 @@ std::vector<std::string> split_commas(const std::string &s)
 
 }  // namespace
 
-std::vector<std::string> expand_response_files(const std::vector<std::string> &args)
+std::string read_response_file(const std::string &path)
+{
+    std::ifstream in(path);
+    if (!in)
+        throw DriverError("cannot read response file '" + path + "': " + strerror(errno));
+    std::stringstream buf;
+    buf << in.rdbuf();
+    return buf.str();
+}
+
+// As gcc's libiberty buildargv reads a response file.
+std::vector<std::string> split_response_file(const std::string &text)
+{
+    std::vector<std::string> words;
+    std::string word;
+    bool in_word = false;
+    char quote = 0;
+    for (size_t i = 0; i < text.size(); i++) {
+        char c = text[i];
+        if (c == '\\' && i + 1 < text.size()) {
+            word += text[++i];
+            in_word = true;
+        } else if (quote) {
+            if (c == quote)
+                quote = 0;
+            else
+                word += c;
+        } else if (c == '\'' || c == '"') {
+            quote = c;
+            in_word = true;
+        } else if (isspace(static_cast<unsigned char>(c))) {
+            if (in_word)
+                words.push_back(word);
+            word.clear();
+            in_word = false;
+        } else {
+            word += c;
+            in_word = true;
+        }
+    }
+    if (in_word)
+        words.push_back(word);
+    return words;
+}
+
+std::vector<std::string> expand_response_files(const std::vector<std::string> &args, const ResponseFileReader &read)
 {
     std::vector<std::string> out;
-    expand_into(args, out, 0);
+    expand_into(args, out, 0, read);
     return out;
 }
 
@@ -234,6 +239,10 @@ Invocation parse_command_line(const std::vector<std::string> &args, const std::s
         inv.mode = Mode::Link;
     else
         inv.mode = Mode::Query;
+    // The module is named after the output's file name (the stub's --name=),
+    // so a link's -o must have one, even with -###.
+    if (inv.mode == Mode::Link && !inv.output.empty() && inv.output.back() == '/')
+        throw DriverError("cannot write '" + inv.output + "': " + strerror(EISDIR));
     if (inv.static_runtime && inv.shared && inv.mode == Mode::Link)
         throw DriverError("--modlink-static-runtime is for executables; a shared object uses the "
                           "runtime of the program that loads it");

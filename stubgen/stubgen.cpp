@@ -123,9 +123,8 @@ std::string escape_comment(std::string_view s) {
   std::string out;
   for (size_t i = 0; i < s.size(); i++) {
     unsigned char c = s[i];
-    if (c == '*' && i + 1 < s.size() && s[i + 1] == '/') {
-      out += "*\\/";  // never close the comment
-      i++;
+    if (c == '/' && !out.empty() && out.back() == '*') {
+      out += "\\/";  // never close the comment, "/*/" included
     } else if (c == '/' && i + 1 < s.size() && s[i + 1] == '*') {
       out += "/\\*";  // nor seem to open another
       i++;

@@ -298,6 +298,7 @@ BOOST_AUTO_TEST_CASE(files)
 {
     check_error({"nosuch.c"}, "nosuch.c: No such file or directory");
     check_error({"a.c", "-o", "file/prog"}, "cannot write 'file/prog': file: Not a directory");
+    check_error({"a.c", "-o", "nosuchdir/"}, "cannot write 'nosuchdir/': Is a directory");
     check_error({"a.c", "-o", "/nonexistent/prog"}, "cannot write '/nonexistent/prog': /nonexistent: No such file "
                                                     "or directory");
     check_error({"@nosuch.rsp"}, "cannot read response file 'nosuch.rsp': No such file or directory");

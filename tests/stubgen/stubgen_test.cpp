@@ -26,6 +26,7 @@ const std::string kAwkwardNames[] = {
     "new\nline.so",
     "comment*/closer.so",
     "/*opener.so",
+    "/*/both.so",  // "/*" escaped must not leave a "*/" with the next "/"
     "tab\tand\x01control.so",
     "utf8-\xc3\xa9t\xc3\xa9.so",
     "@MODULE_STRING@",  // a placeholder's spelling is only a name
