@@ -20,6 +20,8 @@ packages=(
   libc6-dev-ppc64el-cross
   # running the cross targets, tests, linkers
   qemu-user libboost-test-dev lld
+  # fuzzing: libFuzzer and the sanitizers (fuzz/)
+  clang-14 libclang-rt-14-dev
   # benchmarks: Go 1.19 and gccgo baselines, instruction counts
   golang-go gccgo-12 valgrind
   # reliability: sqlite3.c from the npm registry
