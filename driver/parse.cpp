@@ -35,14 +35,22 @@ bool is_source_suffix(const std::string &file)
     return sources.count(file.substr(dot + 1)) != 0;
 }
 
-void expand_into(const std::vector<std::string> &args, std::vector<std::string> &out, int depth,
+// At most this many response files in one command line, as in gcc's
+// libiberty: files that name each other several times would otherwise
+// multiply into millions of arguments.
+const int kMaxResponseFiles = 2000;
+
+void expand_into(const std::vector<std::string> &args, std::vector<std::string> &out, int depth, int &files,
                  const ResponseFileReader &read)
 {
     for (const std::string &arg : args) {
         if (arg.size() > 1 && arg[0] == '@') {
             if (depth > 32)
                 throw DriverError("response files nested too deeply at '" + arg + "'");
-            expand_into(split_response_file(read(arg.substr(1))), out, depth + 1, read);
+            if (++files > kMaxResponseFiles)
+                throw DriverError("more than " + std::to_string(kMaxResponseFiles) +
+                                  " response files in one command line, at '" + arg + "'");
+            expand_into(split_response_file(read(arg.substr(1))), out, depth + 1, files, read);
         } else {
             out.push_back(arg);
         }
@@ -126,7 +134,8 @@ std::vector<std::string> split_response_file(const std::string &text)
 std::vector<std::string> expand_response_files(const std::vector<std::string> &args, const ResponseFileReader &read)
 {
     std::vector<std::string> out;
-    expand_into(args, out, 0, read);
+    int files = 0;
+    expand_into(args, out, 0, files, read);
     return out;
 }
 
