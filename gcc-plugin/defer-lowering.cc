@@ -13,7 +13,10 @@
    The frame word's address names F's activation for the runtime, and its
    value says whether the activation deferred yet (runtime/defer.c).  The
    return value is computed before the call and kept across it; the
-   deferred calls run after F's cleanups (__attribute__((cleanup))).  The
+   deferred calls run after F's cleanups (__attribute__((cleanup))), but
+   before F's locals die: F loses its end-of-scope clobbers (and ASan's
+   poisoning), and the stack restore of its outermost scope, so that a
+   deferred call may use any local, VLA or alloca block of F.  The
    calls to modlink_deferreturn are paired by the RTL passes like any paired
    call.  Since this runs before inlining, an inlined F keeps its own frame
    word and its own deferreturn at the end of its inlined body.
@@ -26,6 +29,7 @@
 #include "langhooks.h"
 #include "gimple-walk.h"
 #include "cgraph.h"
+#include "asan.h"
 
 #define DEFER "modlink_defer"
 #define DEFER_LOWERED "modlink__defer"
@@ -234,6 +238,16 @@ rewrite_stmt (gimple_stmt_iterator *gsi, bool *handled,
   location_t loc = gimple_location (stmt);
   *handled = false;
 
+  if (rw->frame && (gimple_clobber_p (stmt)
+		    || asan_mark_p (stmt, ASAN_MARK_POISON)))
+    {
+      /* F's locals outlive F's deferred calls, which may read or write
+	 them (modlink_defer (fn, &local)): without the end-of-scope
+	 clobbers no store a deferred call reads is dead, and no other
+	 variable shares a local's stack slot.  */
+      gsi_replace (gsi, gimple_build_nop (), false);
+      return NULL_TREE;
+    }
   if (is_a <greturn *> (stmt) && rw->frame)
     {
       /* Merged returns have no location of their own.  */
@@ -269,6 +283,28 @@ rewrite_stmt (gimple_stmt_iterator *gsi, bool *handled,
   return NULL_TREE;
 }
 
+/* The VLAs and alloca blocks of F's outermost scope, too, outlive F's
+   deferred calls: the stack pointer is restored by F's epilogue instead
+   of at the end of that scope, in the cleanup of a try at the top of F's
+   body.  Inner scopes keep their restores, so that a VLA in a loop does
+   not grow the stack with every iteration.  */
+static void
+keep_outer_stack (gimple_seq body)
+{
+  for (gimple_stmt_iterator gsi = gsi_start (body); !gsi_end_p (gsi);
+       gsi_next (&gsi))
+    {
+      gtry *try_stmt = dyn_cast <gtry *> (gsi_stmt (gsi));
+      if (!try_stmt || gimple_try_kind (try_stmt) != GIMPLE_TRY_FINALLY)
+	continue;
+      gimple_seq *cleanup = gimple_try_cleanup_ptr (try_stmt);
+      for (gimple_stmt_iterator c = gsi_start (*cleanup); !gsi_end_p (c);
+	   gsi_next (&c))
+	if (gimple_call_builtin_p (gsi_stmt (c), BUILT_IN_STACK_RESTORE))
+	  gsi_replace (&c, gimple_build_nop (), false);
+    }
+}
+
 static void
 lower_defers (function *fun, tree frame)
 {
@@ -280,6 +316,7 @@ lower_defers (function *fun, tree frame)
   walk_gimple_seq_mod (&body, rewrite_stmt, NULL, &wi);
   if (frame)
     {
+      keep_outer_stack (body);
       gimple *init = gimple_build_assign (frame,
 					  build_zero_cst (TREE_TYPE (frame)));
       gimple_set_location (init, DECL_SOURCE_LOCATION (fun->decl));

@@ -1,7 +1,8 @@
 /* The semantics of modlink_defer, as SPEC.md states them, at whatever
  * optimisation level and code model this file is built with: order, loops,
  * return values, recursion, deferred calls that defer, longjmp, moving
- * stack pointers, inlining, and calls written by hand.  exit() is checked
+ * stack pointers, locals that outlive the deferred calls, inlining, and
+ * calls written by hand.  exit() is checked
  * by semantics_exit(), run in its own process.
  *
  * Built into the executable (PIE, non-PIE) or into a shared object (PIC);
@@ -269,6 +270,49 @@ NOINLINE static int vla_scopes(int n)
   return sum;
 }
 
+/* ---- F's locals outlive its deferred calls --------------------------- */
+/* The stores after modlink_defer are read only by the deferred calls: they
+   must not be dead, nor may another variable take the locals' slots. */
+static void sees_42(void *p)
+{
+  note(*(int *)p == 42 ? "x" : "X(x not 42)");
+  *(int *)p = -1;
+}
+
+static void sees_final(void *p) { note(strcmp(p, "final") == 0 ? "f" : "X(buf not final)"); }
+
+static void frees_heap(void *pp)
+{
+  char **p = pp;
+  note(*p && strcmp(*p, "heap") == 0 ? "p" : "X(p not set)");
+  free(*p);
+}
+
+NOINLINE static int locals_outlive(int a)
+{
+  int x = 0;
+  char buf[16] = "first";
+  char *p = 0;
+  modlink_defer(sees_42, &x);
+  modlink_defer(sees_final, buf);
+  modlink_defer(frees_heap, &p);
+  x = a * 2;
+  strcpy(buf, "final");
+  p = strdup("heap");
+  return a + 1;
+}
+
+/* The outermost scope's VLA is still allocated while clobber() writes the
+   stack below the deferred calls' frames. */
+NOINLINE static int vla_outlives(int n)
+{
+  char vla[n];
+  modlink_defer(sees_final, vla);
+  modlink_defer(clobber, 0);
+  snprintf(vla, n, "final");
+  return n;
+}
+
 /* ---- inlining and GNU C nested functions ---------------------------- */
 static inline void inlined(void *s)
 {
@@ -353,6 +397,8 @@ int semantics_run(void)
 
   EXPECT_TRACE(CHECK(with_vla(40) == 'v'), "WV");
   EXPECT_TRACE(CHECK(vla_scopes(8) == 3), "SSS");
+  EXPECT_TRACE(CHECK(locals_outlive(21) == 22), "pfx");
+  EXPECT_TRACE(CHECK(vla_outlives(64) == 64), "f");
   EXPECT_TRACE(calls_inlined(), "i1i2eU");
   EXPECT_TRACE(has_nested(), "mno");
   EXPECT_TRACE((CHECK(maybe(0) == 1), CHECK(maybe(1) == 2)), "M");
