@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# Real code under the plugin: the SQLite amalgamation (R1 and R5 in
+# docs/reliability.md).
+#
+#   sqlite.sh STAGE SOURCE_DIR WORK STEP [ARG]
+#
+# STEP is one of:
+#   source             fetch sqlite3.c into WORK/src (scripts/fetch-sqlite.sh)
+#   reference ROWS     the baseline: libsqlite3.so and the workload program built
+#                      with plain x86_64 gcc-12 -O2 -fPIC, no plugin; its output
+#                      goes to WORK/reference-ROWS.txt
+#   workload TRIPLE ROWS
+#                      libsqlite3.so and the workload built with TRIPLE-modlink-cc
+#                      at -O2 -fPIC, toc-save=all and reload-toc on some of
+#                      SQLite's internal call targets; run (under qemu), its
+#                      output must be byte-identical to the reference.  Then
+#                      modlink-verify passes both files and, on ppc64le, every
+#                      call to a reload-toc symbol is followed by ld 2,24(1).
+#   text-identical     x86_64: sqlite3.o compiled with the plugin (SQLite has no
+#                      paired calls) has the same .text as the reference's,
+#                      byte for byte
+#   compare-debug TRIPLE
+#                      TRIPLE-gcc-12 -O2 -fPIC with the plugin (toc-save=all) and
+#                      -fcompare-debug: -g must not change the code
+#   all ROWS           every step on every target, in order (the full run)
+#
+# Prints "sqlite: STEP ok" on success, "FAIL: ..." otherwise.
+set -euo pipefail
+stage=$1 source=$2 work=$3 step=$4
+shift 4
+export PATH=$stage/bin:$PATH
+src=$work/src
+mkdir -p "$work"
+
+fail() { echo "FAIL: $*"; exit 1; }
+
+triples="x86_64-linux-gnu i686-linux-gnu powerpc64le-linux-gnu"
+# Calls into these may, in a runtime that switches stacks or contexts,
+# return with another module's TOC; here they exercise the reload path.
+reload_symbols=sqlite3VdbeExec:sqlite3BtreeNext:sqlite3VdbeMemRelease:sqlite3_step
+common_flags=(-O2 -fPIC)
+
+emulator() {
+  case $1 in
+    i686-linux-gnu) echo "qemu-i386 -L /usr/i686-linux-gnu" ;;
+    powerpc64le-linux-gnu) echo "qemu-ppc64le -L /usr/powerpc64le-linux-gnu" ;;
+  esac
+}
+
+# build_sqlite DIR CC FLAGS...: DIR/sqlite3.o, DIR/libsqlite3.so and
+# DIR/sqlite_workload, linked against it.
+build_sqlite() {
+  local dir=$1 cc=$2
+  shift 2
+  rm -rf "$dir" && mkdir -p "$dir"
+  "$cc" "${common_flags[@]}" "$@" -c "$src/sqlite3.c" -o "$dir/sqlite3.o"
+  "$cc" "${common_flags[@]}" "$@" -shared "$dir/sqlite3.o" -o "$dir/libsqlite3.so" -lm
+  "$cc" -O2 "$@" -I"$src" "$source/tests/sqlite/workload.c" -o "$dir/sqlite_workload" \
+        -L"$dir" -lsqlite3 -Wl,-rpath,"$dir"
+}
+
+text_of() {  # text_of OBJCOPY OBJECT OUT
+  "$1" -O binary --only-section=.text "$2" "$3"
+}
+
+case $step in
+source)
+  "$source/scripts/fetch-sqlite.sh" "$src" || fail "cannot fetch sqlite3.c"
+  ;;
+reference)
+  rows=$1
+  build_sqlite "$work/reference" gcc-12
+  "$work/reference/sqlite_workload" "$rows" > "$work/reference-$rows.txt" || fail "the reference run failed"
+  grep -qx "integrity| ok" "$work/reference-$rows.txt" || fail "integrity_check in the reference"
+  grep -qx "sqlite_workload: done" "$work/reference-$rows.txt" || fail "the reference run did not finish"
+  ;;
+workload)
+  triple=$1 rows=$2
+  dir=$work/$triple
+  [ -f "$work/reference-$rows.txt" ] || fail "no reference output for $rows rows"
+  build_sqlite "$dir" "$triple-modlink-cc" -fplugin-arg-modlink-toc-save=all \
+               "-fplugin-arg-modlink-reload-toc=$reload_symbols"
+  # shellcheck disable=SC2046
+  $(emulator "$triple") "$dir/sqlite_workload" "$rows" > "$dir/out-$rows.txt" || fail "the run failed"
+  cmp "$work/reference-$rows.txt" "$dir/out-$rows.txt" \
+    || { diff "$work/reference-$rows.txt" "$dir/out-$rows.txt" | head -20; fail "output differs from the reference"; }
+  modlink-verify "$dir/libsqlite3.so" "$dir/sqlite_workload" || fail "modlink-verify"
+  if [ "$triple" = powerpc64le-linux-gnu ]; then
+    # Every bl to a reload-toc symbol, then the instruction after it.
+    powerpc64le-linux-gnu-objdump -d --no-show-raw-insn "$dir/libsqlite3.so" |
+      awk -v syms="${reload_symbols//:/ }" '
+        BEGIN { n = split(syms, s, " "); for (i = 1; i <= n; i++) want[s[i]] = 1 }
+        pending { total++; if ($0 ~ /\tld[ \t]+r2,24\(r1\)/) ok++; else print "no reload: " prev; pending = 0 }
+        /\tbl[ \t]/ && match($0, /<[^+>@]+/) { name = substr($0, RSTART + 1, RLENGTH - 1)
+                                                 if (name in want) { pending = 1; prev = $0 } }
+        END { printf "reload-toc: %d of %d calls reload r2\n", ok, total; exit !(total > 0 && ok == total) }' \
+      || fail "a call to a reload-toc symbol lacks ld 2,24(1)"
+  fi
+  ;;
+text-identical)
+  obj=$work/text-identical
+  rm -rf "$obj" && mkdir -p "$obj"
+  [ -f "$work/reference/sqlite3.o" ] || fail "no reference sqlite3.o"
+  cp "$work/reference/sqlite3.o" "$obj/plain.o"
+  gcc-12 "${common_flags[@]}" -fplugin="$stage/lib/modlink/x86_64-linux-gnu/modlink.so" \
+         -fplugin-arg-modlink-verbose -c "$src/sqlite3.c" -o "$obj/plugin.o" 2> "$obj/verbose.txt"
+  [ ! -s "$obj/verbose.txt" ] || { head "$obj/verbose.txt"; fail "the plugin changed functions in sqlite3.c"; }
+  text_of objcopy "$obj/plain.o" "$obj/plain.text"
+  text_of objcopy "$obj/plugin.o" "$obj/plugin.text"
+  [ -s "$obj/plain.text" ] || fail "no .text in sqlite3.o"
+  cmp "$obj/plain.text" "$obj/plugin.text" || fail ".text differs with the plugin"
+  echo "text-identical: $(stat -c %s "$obj/plain.text") bytes of .text, identical"
+  ;;
+compare-debug)
+  triple=$1
+  obj=$work/compare-debug-$triple
+  rm -rf "$obj" && mkdir -p "$obj"
+  (cd "$obj" && "$triple-gcc-12" "${common_flags[@]}" -fcompare-debug \
+     -fplugin="$stage/lib/modlink/$triple/modlink.so" -fplugin-arg-modlink-toc-save=all \
+     "-fplugin-arg-modlink-reload-toc=$reload_symbols" -c "$src/sqlite3.c" -o sqlite3.o 2> err.txt) \
+    || { head -20 "$obj/err.txt"; fail "-fcompare-debug failed"; }
+  [ ! -s "$obj/err.txt" ] || { head -20 "$obj/err.txt"; fail "-fcompare-debug printed diagnostics"; }
+  ;;
+all)
+  rows=${1:-10000}
+  for s in source "reference $rows" text-identical; do
+    # shellcheck disable=SC2086
+    "$0" "$stage" "$source" "$work" $s
+  done
+  for triple in $triples; do
+    "$0" "$stage" "$source" "$work" workload "$triple" "$rows"
+    "$0" "$stage" "$source" "$work" compare-debug "$triple"
+  done
+  ;;
+*)
+  fail "unknown step '$step'"
+  ;;
+esac
+echo "sqlite: $step ok"
