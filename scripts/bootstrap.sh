@@ -28,10 +28,19 @@ packages=(
   npm
 )
 
+# A package whose command is already on PATH from another source (npm
+# comes with some nodejs builds) counts as present.
+provided_by_path() {
+  case $1 in
+    npm) command -v npm >/dev/null ;;
+    *) return 1 ;;
+  esac
+}
+
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' \
-    || missing+=("$p")
+    || provided_by_path "$p" || missing+=("$p")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
