@@ -56,7 +56,7 @@ Toolchain find_toolchain(const Target &target);
 
 enum class Mode {
     Query,     // no input: --version, -dumpmachine, -print-*, ...: gcc answers
-    Compile,   // -c, -S, -E (or -M/-MM alone): no link, no stub
+    Compile,   // -c, -S, -E, -fsyntax-only (or -M/-MM alone): no link, no stub
     Partial,   // -r: a relocatable link, no stub
     Link,      // an executable or, with -shared, a shared object
 };

@@ -194,7 +194,7 @@ Invocation parse_command_line(const std::vector<std::string> &args, const std::s
                 inv.inputs.push_back(a);
             // -x LANG applies to the inputs after it; "-x none" goes back to suffixes.
             inv.compiles |= language != "none" ? true : (a == "-" || is_source_suffix(a));
-        } else if (a == "-c" || a == "-S" || a == "-E") {
+        } else if (a == "-c" || a == "-S" || a == "-E" || a == "-fsyntax-only") {
             compile_only = true;
         } else if (a == "-M" || a == "-MM") {
             depfile_only = true;

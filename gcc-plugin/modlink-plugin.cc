@@ -379,17 +379,29 @@ protect_named_definitions (void *gcc_data, void *)
 
 /* __MODLINK__: modlink.h checks it before allowing modlink_defer.  The
    preprocessor exists in cc1 and cc1plus but not in lto1, which loads the
-   plugin too under -flto: its symbols are weak so that lto1 can.  */
+   plugin too under -flto: its symbols are weak so that lto1 can.
+
+   PLUGIN_PRAGMAS comes before cpplib defines the builtins, so -D and -U
+   of __MODLINK__ still win.  It also comes before there is a line map
+   for the definition: cpplib's define callback, which records every
+   #define for -g3 debug information (and prints it for -E -dD), would
+   crash cc1 there, so it is left out for this one definition.  */
 extern cpp_reader *parse_in __attribute__ ((weak));
 extern void cpp_define (cpp_reader *, const char *) __attribute__ ((weak));
+extern cpp_callbacks *cpp_get_callbacks (cpp_reader *) __attribute__ ((weak));
 
 static void
 define_modlink_macro (void *, void *)
 {
   /* Already preprocessed input (.i, -save-temps) has its macros expanded,
      and there a #define would be read as a line marker.  */
-  if (!cpp_get_options (parse_in)->preprocessed)
-    cpp_define (parse_in, "__MODLINK__=" MODLINK_INTERFACE_VERSION);
+  if (cpp_get_options (parse_in)->preprocessed)
+    return;
+  cpp_callbacks *cb = cpp_get_callbacks (parse_in);
+  auto record_define = cb->define;
+  cb->define = NULL;
+  cpp_define (parse_in, "__MODLINK__=" MODLINK_INTERFACE_VERSION);
+  cb->define = record_define;
 }
 
 /* ------------------------------------------------------------------ */
@@ -415,8 +427,19 @@ public:
 	   gsi_next (&gsi))
 	{
 	  gcall *call = dyn_cast <gcall *> (gsi_stmt (gsi));
-	  if (!call || !modlink_classify_decl (gimple_call_fndecl (call)))
+	  tree fndecl = call ? gimple_call_fndecl (call) : NULL_TREE;
+	  unsigned flags = modlink_classify_decl (fndecl);
+	  if (!flags)
 	    continue;
+	  /* Said here, where the callee is still known at every -O level:
+	     at -O0 an indirect call in RTL no longer names it.  */
+	  if ((flags & CALL_PAIRED) && modlink_target_hooks.pairing_possible
+	      && !modlink_target_hooks.pairing_possible ())
+	    error_at (gimple_location (call),
+		      "modlink: cannot pair the call to '%s': unsupported "
+		      "call form",
+		      targetm.strip_name_encoding
+			(IDENTIFIER_POINTER (DECL_ASSEMBLER_NAME (fndecl))));
 	  gimple_call_set_tail (call, false);
 	  gimple_call_set_must_tail (call, false);
 	  if (modlink_target_hooks.force_direct_call)

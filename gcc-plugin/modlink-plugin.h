@@ -60,6 +60,10 @@ struct modlink_target
      call STMT as a direct call (for example despite -fno-plt).  */
   void (*force_direct_call) (gcall *stmt);
 
+  /* GIMPLE: can the options of this unit give a paired call a form
+     that is safe to re-execute at all?  NULL: yes.  */
+  bool (*pairing_possible) (void);
+
   /* RTL, right after expand: put the paired call INSN in the one form
      whose re-execution after a rewind is safe on this target.  */
   void (*canonicalize_call_early) (rtx_insn *insn);

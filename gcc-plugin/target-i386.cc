@@ -82,12 +82,19 @@ printed_through_got_p (rtx sym)
 	      || (decl && lookup_attribute ("noplt", DECL_ATTRIBUTES (decl)))));
 }
 
+/* -mcmodel=large calls through a register loaded with movabs, and no
+   32-bit displacement may reach the target: there is no safe form.  */
+static bool
+x86_pairing_possible (void)
+{
+  return !(TARGET_64BIT
+	   && (ix86_cmodel == CM_LARGE || ix86_cmodel == CM_LARGE_PIC));
+}
+
 static bool
 x86_canonicalize_call_late (rtx_insn *insn)
 {
-  /* -mcmodel=large calls through a register loaded with movabs, and no
-     32-bit displacement may reach the target: there is no safe form.  */
-  if (TARGET_64BIT && (ix86_cmodel == CM_LARGE || ix86_cmodel == CM_LARGE_PIC))
+  if (!x86_pairing_possible ())
     return false;
   rtx *loc = call_address_loc (insn);
   rtx sym = modlink_call_symbol (insn);
@@ -121,6 +128,7 @@ x86_emit_pairing (rtx_insn *insn)
 const struct modlink_target modlink_target_hooks = {
   "x86",
   NULL,
+  x86_pairing_possible,
   x86_canonicalize_call_early,
   x86_canonicalize_call_late,
   NULL,

@@ -159,6 +159,7 @@ const struct modlink_target modlink_target_hooks = {
   "powerpc64le",
   rs6000_force_direct_call,
   NULL,
+  NULL,
   rs6000_canonicalize_call_late,
   rs6000_emit_toc_save,
   rs6000_emit_pairing,

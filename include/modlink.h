@@ -53,7 +53,10 @@ MODLINK_API void modlink_module_data(const struct modlink_module *m,
  *
  * "kind" is a string literal, value a constant address expression.  The
  * entry lives in the module's .modlink_entries section, which the ld
- * fragment keeps (also under --gc-sections and -z start-stop-gc). */
+ * fragment keeps (also under --gc-sections and -z start-stop-gc).
+ * modlink_foreach_entry visits the modules in registration order, a
+ * module's files in link order, and a file's entries in the order they
+ * are written. */
 MODLINK_API int modlink_foreach_entry(const char *kind,
     int (*fn)(const struct modlink_module *m, const void *value, void *ctx),
     void *ctx);
@@ -118,19 +121,29 @@ struct modlink_entry__ {
 };
 #define MODLINK_CAT2__(a, b) a##b
 #define MODLINK_CAT__(a, b) MODLINK_CAT2__(a, b)
+/* retain: kept under --gc-sections -z start-stop-gc.  no_reorder: a
+   file's entries stay in the order they are written at every -O level
+   (GCC otherwise emits them in reverse from -O1 on). */
 #if defined(__has_attribute)
 #if __has_attribute(retain)
 #define MODLINK_RETAIN__ __attribute__((retain))
+#endif
+#if __has_attribute(no_reorder)
+#define MODLINK_NO_REORDER__ __attribute__((no_reorder))
 #endif
 #endif
 #ifndef MODLINK_RETAIN__
 #define MODLINK_RETAIN__
 #endif
+#ifndef MODLINK_NO_REORDER__
+#define MODLINK_NO_REORDER__
+#endif
 #define MODLINK_ENTRY(kind, value) __extension__                              \
   static const struct modlink_entry__ MODLINK_CAT__(modlink_entry_,           \
                                                     __COUNTER__)              \
       __attribute__((used, section(".modlink_entries"),                       \
-                     aligned(sizeof(void *)))) MODLINK_RETAIN__ = {           \
+                     aligned(sizeof(void *)))) MODLINK_RETAIN__               \
+      MODLINK_NO_REORDER__ = {                                                \
           "" kind "", (const void *)(value)}
 
 #ifdef __cplusplus

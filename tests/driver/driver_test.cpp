@@ -95,6 +95,13 @@ BOOST_AUTO_TEST_CASE(compile)
                    std::string(" \"@GCC@\" ") + kCompiler + " \"-c\" \"-O2\" \"a.c\" \"-o\" \"a.o\"\n");
 }
 
+BOOST_AUTO_TEST_CASE(syntax_only_is_a_compile)
+{
+    for (const TargetTools &t : kTargets)
+        check_plan(t, {"-fsyntax-only", "a.c"},
+                   std::string(" \"@GCC@\" ") + kCompiler + " \"-fsyntax-only\" \"a.c\"\n");
+}
+
 BOOST_AUTO_TEST_CASE(compile_with_a_launcher)
 {
     for (const TargetTools &t : kTargets)

@@ -13,6 +13,8 @@
 #   sigint                  SIGINT during a link: no temporary directory, no partial output
 #   crash                   a step that dies of SIGSEGV is reported as gcc reports it
 #   pkg-config TRIPLE       modlink-<triple>.pc's flags compile with the plugin and link the runtime
+#   layout TRIPLE           -static (and -static-pie on x86) programs have the segments of plain
+#                           gcc's: the same LOAD flags, none writable and executable
 # Prints "e2e: CHECK ok" on success.
 set -euo pipefail
 stage=$1 source=$2 work=$3 check=$4 triple=${5:-x86_64-linux-gnu}
@@ -134,6 +136,24 @@ pkg-config)
   "$triple-gcc-12" p.c stub.s -Wl,-T,p.ld $flags -o p
   # shellcheck disable=SC2046
   $(emulator "$triple") ./p | grep -qx "pkg-config: deferred" || fail "the program did not run its deferred call"
+  ;;
+layout)
+  # The same program for both; plain gcc does not define __MODLINK__.
+  printf '#include <modlink.h>\nstatic const char s[] = "ro";\nint main(void)\n{\n'\
+'#ifdef __MODLINK__\n  if (modlink_module_count() != 1) return 1;\n#endif\n  return s[0] != 0x72;\n}\n' > l.c
+  kinds="-static"
+  case $triple in x86_64*|i686*) kinds="$kinds -static-pie" ;; esac
+  for kind in $kinds; do
+    "$triple-modlink-cc" "$kind" l.c -o "modlink$kind" 2> err || { cat err; fail "$kind link"; }
+    [ ! -s err ] || { cat err; fail "$kind: the link printed warnings"; }
+    "$triple-gcc-12" "$kind" -I"$stage/include" l.c -o "gcc$kind"
+    flags() { "$triple-readelf" -lW "$1" | awk '$1 == "LOAD" { f = ""; for (i = 7; i < NF; i++) f = f $i; print f }' | tr '\n' ' '; }
+    [ "$(flags "modlink$kind")" = "$(flags "gcc$kind")" ] \
+      || fail "$kind: LOAD flags $(flags "modlink$kind"), plain gcc: $(flags "gcc$kind")"
+    flags "modlink$kind" | grep -q "RWE" && fail "$kind: a writable and executable segment"
+    # shellcheck disable=SC2046
+    $(emulator "$triple") "./modlink$kind" || fail "$kind: the program failed"
+  done
   ;;
 *)
   fail "unknown check '$check'"

@@ -211,6 +211,27 @@ BOOST_AUTO_TEST_CASE(modlink_macro_is_predefined_in_c_and_cxx)
     }
 }
 
+// With -g3 every #define goes into the debug information; the plugin's
+// definition comes before there is a line map for it, and must not crash
+// cc1 or cc1plus.  -U still undoes it, and -D still overrides it.
+BOOST_AUTO_TEST_CASE(modlink_macro_with_macro_debug_info)
+{
+    const char *src = "#if __MODLINK__ != 1\n#error __MODLINK__\n#endif\nint x;\n";
+    for (const TargetTools &t : kTargets)
+        for (const char *ext : {".c", ".cc"})
+            for (const char *g : {"-g3", "-ggdb3"}) {
+                Compile c = compile(t, src, {g, "-O2"}, ext);
+                BOOST_TEST(c.result.exit_code == 0, c.command << "\n" << c.result.err);
+                BOOST_TEST(c.output_exists, c.command);
+            }
+    for (const TargetTools &t : kTargets) {
+        Compile undone = compile(t, "#ifdef __MODLINK__\n#error still defined\n#endif\n", {"-U__MODLINK__"});
+        BOOST_TEST(undone.result.exit_code == 0, undone.command << "\n" << undone.result.err);
+        Compile redefined = compile(t, "#if __MODLINK__ != 7\n#error not 7\n#endif\n", {"-D__MODLINK__=7"});
+        BOOST_TEST(redefined.result.exit_code == 0, redefined.command << "\n" << redefined.result.err);
+    }
+}
+
 // Preprocessed input (.i, -save-temps) has no macros to define.
 BOOST_AUTO_TEST_CASE(preprocessed_input_compiles)
 {
@@ -321,13 +342,15 @@ BOOST_AUTO_TEST_CASE(lto_pairs_in_lto1)
 // -mcmodel=large calls through a register: no re-executable form exists.
 BOOST_AUTO_TEST_CASE(large_code_model_is_refused)
 {
-    Compile c = compile(kTargets[0], kSimple, {"-mcmodel=large", "-O2"});
-    BOOST_TEST(c.result.exit_code != 0);
-    BOOST_TEST(c.result.err == "input.c: In function 'f':\n"
-                               "input.c:2:16: error: modlink: cannot pair the call to "
-                               "'modlink_deferreturn': unsupported call form\n",
-               c.command);
-    BOOST_TEST(!c.output_exists);
+    for (const char *level : {"-O0", "-O1", "-O2", "-O3"}) {
+        Compile c = compile(kTargets[0], kSimple, {"-mcmodel=large", level});
+        BOOST_TEST(c.result.exit_code != 0, c.command);
+        BOOST_TEST(c.result.err == "input.c: In function 'f':\n"
+                                   "input.c:2:16: error: modlink: cannot pair the call to "
+                                   "'modlink_deferreturn': unsupported call form\n",
+                   c.command);
+        BOOST_TEST(!c.output_exists, c.command);
+    }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

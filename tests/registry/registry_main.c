@@ -94,6 +94,19 @@ static struct names entries(void)
   return n;
 }
 
+/* One file's entries come in the order they are written, at any -O. */
+MODLINK_ENTRY("registry.order", "1");
+MODLINK_ENTRY("registry.order", "2");
+MODLINK_ENTRY("registry.order", "3");
+
+static int collect_order(const struct modlink_module *m, const void *value,
+                         void *ctx)
+{
+  (void)m;
+  strcat(ctx, value);
+  return 0;
+}
+
 /* Every address the module reports is found in it, inside its bounds. */
 static void check_module(struct mod_info i)
 {
@@ -138,6 +151,10 @@ int main(int argc, char **argv)
   }
   const char *plugin = argv[1];
   int base = strcmp(RUNTIME_FILE, EXE_FILE) == 0 ? 3 : 4;
+
+  char order[8] = "";
+  CHECK(modlink_foreach_entry("registry.order", collect_order, order) == 0);
+  CHECK_STR(order, "123");
 
   /* The listener hears about every module already there. */
   CHECK(modlink_on_change(0, 0) == -1);
