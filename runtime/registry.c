@@ -132,19 +132,23 @@ static void table_index_from(struct table *n, const struct table *t,
   }
 }
 
+/* The range holding A: the last one that starts at or below A, if A is
+   below its end.  Branch-free halving (the comparison becomes a
+   conditional move): lookups of unrelated addresses defeat the branch
+   predictor, and a mispredicted branch at every level cost more than the
+   rest of the search. */
 static const struct range *range_holding(const struct table *t, uintptr_t a)
 {
-  size_t lo = 0, hi = t->nranges; /* first range with start > a */
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    if (t->ranges[mid].start <= a)
-      lo = mid + 1;
-    else
-      hi = mid;
+  size_t n = t->nranges;
+  if (n == 0)
+    return 0;
+  const struct range *base = t->ranges; /* the answer is in [base, base+n) */
+  while (n > 1) {
+    size_t half = n / 2;
+    base = base[half].start <= a ? base + half : base;
+    n -= half;
   }
-  if (lo && a < t->ranges[lo - 1].end)
-    return &t->ranges[lo - 1];
-  return 0;
+  return base->start <= a && a < base->end ? base : 0;
 }
 
 static const struct range *range_overlapping(const struct table *t,
