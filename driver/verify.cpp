@@ -44,6 +44,7 @@ const Target kPpc64le{"powerpc64le-linux-gnu", "binutils-powerpc64le-linux-gnu",
 struct ElfFile {
     const Target *target;
     bool dynamic = false;   // has PT_DYNAMIC: calls may cross modules
+    bool symbols = false;   // has .symtab (not stripped)
     uint64_t got_base = 0;  // i386: what %ebx holds in PIC code (.got.plt)
 };
 
@@ -76,6 +77,8 @@ void read_headers(std::ifstream &in, const std::string &path, ElfFile &elf)
         read_at(names.sh_offset + sh.sh_name, name, sizeof name - 1);
         if (!strcmp(name, ".got.plt") || (!strcmp(name, ".got") && !elf.got_base))
             elf.got_base = sh.sh_addr;
+        if (sh.sh_type == SHT_SYMTAB)
+            elf.symbols = true;
     }
 }
 
@@ -224,17 +227,22 @@ std::map<uint64_t, std::string> parse_relocations(const std::string &text)
     return slots;
 }
 
-// "modlink_deferreturn@plt", "...@Base", "0000001a.plt_call.modlink_deferreturn",
+// "modlink_deferreturn@plt", "...@Base", "0000001a.plt_call.modlink_deferreturn"
+// (ld.bfd's ppc64 stubs), "__plt_modlink_deferreturn" (lld's),
 // "modlink_deferreturn+0x8" (ppc64 local entry) -> "modlink_deferreturn".
+// Any other "+0x..." is a place inside a symbol, not the symbol: in a
+// stripped file objdump names code after the PLT "SYM@plt+0x180".
 std::string symbol_name(std::string s, Arch arch)
 {
-    static const std::regex ppc_stub(R"(^[0-9a-f]{8}\.plt_(?:call|branch)\w*\.(.*)$)");
+    static const std::regex ppc_stub(R"(^(?:[0-9a-f]{8}\.plt_(?:call|branch)\w*\.|__plt_|__long_branch_)(.*)$)");
     static const std::regex ppc_local_entry(R"(^(.*)\+0x(?:4|8|10|20|40)$)");
     std::smatch m;
     if (arch == Arch::PPC64 && std::regex_match(s, m, ppc_stub))
         s = m[1];
     if (arch == Arch::PPC64 && std::regex_match(s, m, ppc_local_entry))
         s = m[1];
+    if (s.find('+') != std::string::npos)
+        return "";
     return s.substr(0, s.find('@'));
 }
 
@@ -306,6 +314,10 @@ std::string hex(uint64_t v)
 std::vector<std::string> verify_file(const std::string &path, const Options &options)
 {
     ElfFile elf = read_elf(path);
+    // A ppc64 call to another module goes to a linker stub, which only
+    // .symtab names: stripped, no call could be told from another.
+    if (elf.target->arch == Arch::PPC64 && elf.dynamic && !elf.symbols)
+        throw VerifyError(path + ": no symbol table (stripped): the calls through linker stubs cannot be named");
     std::string objdump = objdump_for(*elf.target);
     auto functions = parse_disassembly(run_objdump(objdump, "-d -w", path));
     auto slots = elf.dynamic ? parse_relocations(run_objdump(objdump, "-R", path))

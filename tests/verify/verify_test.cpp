@@ -8,6 +8,7 @@
 #include "process.hpp"
 #include "test-config.hpp"
 
+#include <filesystem>
 #include <fstream>
 #include <regex>
 
@@ -142,6 +143,53 @@ BOOST_AUTO_TEST_CASE(ppc64_needs_the_toc_store_and_the_reload)
                                 with_plugin(t, {"-static", "-fplugin-arg-modlink-static", runtime}));
         r = verify({exe});
         BOOST_TEST(r.exit_code == 0, r.out << r.err);
+    }
+}
+
+// lld names its ppc64 stubs "__plt_SYM" where ld.bfd writes
+// "0000001a.plt_call.SYM": both are calls to SYM.
+BOOST_AUTO_TEST_CASE(lld_links_are_checked_too)
+{
+    for (const TargetTools &t : kTargets) {
+        TempDir dir;
+        std::filesystem::create_directory(dir.file("lld"));
+        std::filesystem::create_symlink("/usr/bin/ld.lld", dir.file("lld/ld.lld"));
+        std::string lib = build(t, dir, "libunpaired.so", kUnpaired,
+                                {"-O0", "-fPIC", "-shared", "-B" + dir.file("lld") + "/", "-fuse-ld=lld"});
+        ProcessResult r = verify({lib});
+        BOOST_TEST_CONTEXT(t.triple) {
+            BOOST_TEST(r.exit_code == 1, r.out << r.err);
+            BOOST_TEST(r.out.find(": call to modlink_deferreturn lacks its pairing") != std::string::npos, r.out);
+        }
+    }
+}
+
+// Stripped files: on x86 objdump still names the PLT entries, but code
+// after the PLT shows as "SYM@plt+0x..." and must not count as calls to
+// SYM; on ppc64le the stubs have no names left, which is an error.
+BOOST_AUTO_TEST_CASE(stripped_files)
+{
+    for (const TargetTools &t : kTargets) {
+        TempDir dir;
+        std::string runtime = std::string(MODLINK_STAGE_DIR "/lib/modlink/") + t.triple;
+        std::string exe = build(t, dir, "prog",
+                                std::string(kDeferring) + "int main(void) { return deferring(1) != 1; }\n",
+                                with_plugin(t, {"-fno-pie", "-no-pie", "-Wl,--no-as-needed", runtime + "/libmodlink.so"}));
+        std::string stripped = dir.file("prog.stripped");
+        ProcessResult s = run_process({std::string(t.triple) + "-strip", "-o", stripped, exe});
+        BOOST_REQUIRE_MESSAGE(s.exit_code == 0, s.err);
+        ProcessResult r = verify({exe, stripped});
+        BOOST_TEST_CONTEXT(t.triple) {
+            if (is_ppc(t)) {
+                BOOST_TEST(r.exit_code == 2);
+                BOOST_TEST(r.err == "modlink-verify: error: " + stripped +
+                                        ": no symbol table (stripped): the calls through linker stubs cannot be "
+                                        "named\n");
+            } else {
+                BOOST_TEST(r.exit_code == 0, r.out << r.err);
+                BOOST_TEST(r.out.empty());
+            }
+        }
     }
 }
 
