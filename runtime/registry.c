@@ -37,6 +37,7 @@ struct table {
   size_t count;   /* modules */
   size_t nranges; /* non-empty ranges, sorted by start, disjoint */
   const struct modlink_moduledata **modules; /* registration order */
+  unsigned long *serials; /* each module's registration number, rising */
   struct range *ranges;
   struct table *retired_next; /* while waiting to be freed */
 };
@@ -52,6 +53,7 @@ static struct {
   struct table *retired;
   struct listener *listeners;
   size_t nlisteners, cap;
+  unsigned long serial; /* registrations so far */
 } reg = {.lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP};
 
 static struct table empty_table;
@@ -61,6 +63,7 @@ static struct table empty_table;
 static struct table *table_new(size_t count)
 {
   struct table *t = malloc(sizeof *t + count * sizeof t->modules[0] +
+                           count * sizeof t->serials[0] +
                            RANGES * count * sizeof t->ranges[0]);
   if (!t)
     return 0;
@@ -68,6 +71,7 @@ static struct table *table_new(size_t count)
   t->nranges = 0;
   t->ranges = (struct range *)(t + 1);
   t->modules = (const struct modlink_moduledata **)(t->ranges + RANGES * count);
+  t->serials = (unsigned long *)(t->modules + count);
   return t;
 }
 
@@ -195,6 +199,7 @@ static struct table *current_table_locked(void)
   if (own->magic == MODLINK_MAGIC && (own->flags & MODLINK_MD_STATIC) &&
       (t = table_new(1))) {
     t->modules[0] = own;
+    t->serials[0] = ++reg.serial;
     table_index(t);
   }
   __atomic_store_n(&reg.current, t ? t : &empty_table, __ATOMIC_SEQ_CST);
@@ -241,10 +246,20 @@ static const struct table *read_table(void)
 
 static void notify_locked(const struct modlink_moduledata *md, int loaded)
 {
-  /* By index: a listener may add listeners. */
-  for (size_t i = 0; i < reg.nlisteners; i++)
+  /* By index, up to the listeners there were: a listener may add
+     listeners, and those heard of MD when they were added. */
+  size_t n = reg.nlisteners;
+  for (size_t i = 0; i < n && i < reg.nlisteners; i++)
     reg.listeners[i].fn((const struct modlink_module *)md, loaded,
                         reg.listeners[i].ctx);
+}
+
+static bool listening(modlink_change_fn *fn, void *ctx)
+{
+  for (size_t i = 0; i < reg.nlisteners; i++)
+    if (reg.listeners[i].fn == fn && reg.listeners[i].ctx == ctx)
+      return true;
+  return false;
 }
 
 /* Listeners whose code lives in a departing module would be called after
@@ -312,7 +327,9 @@ static void register_module(const struct modlink_moduledata *md)
       modlink__complain("refusing module '%s': out of memory", md->name);
     } else {
       memcpy(n->modules, t->modules, t->count * sizeof t->modules[0]);
+      memcpy(n->serials, t->serials, t->count * sizeof t->serials[0]);
       n->modules[t->count] = md;
+      n->serials[t->count] = ++reg.serial;
       table_index_from(n, t, md, 1);
       publish_locked(n);
       notify_locked(md, 1);
@@ -339,8 +356,10 @@ static void deregister_module(const struct modlink_moduledata *md)
     }
     size_t k = 0;
     for (size_t i = 0; i < t->count; i++)
-      if (t->modules[i] != md)
+      if (t->modules[i] != md) {
+        n->serials[k] = t->serials[i];
         n->modules[k++] = t->modules[i];
+      }
     table_index_from(n, t, md, 0);
     publish_locked(n);
   }
@@ -425,9 +444,24 @@ static int on_change(modlink_change_fn *fn, void *ctx)
   }
   if (r == 0) {
     reg.listeners[reg.nlisteners++] = (struct listener){fn, ctx};
-    const struct table *t = current_table_locked();
-    for (size_t i = 0; i < t->count; i++)
+    /* The modules registered before now, in order, each looked up again
+       in the newest table: FN may dlopen or dlclose, which replaces (and
+       frees) the table, and a module registered meanwhile is told to FN
+       through notify_locked, FN being a listener already. */
+    current_table_locked(); /* the runtime's own module, the first time */
+    unsigned long upto = reg.serial, done = 0;
+    for (;;) {
+      const struct table *t = current_table_locked();
+      size_t i = 0;
+      while (i < t->count && t->serials[i] <= done)
+        i++;
+      if (i == t->count || t->serials[i] > upto)
+        break;
+      done = t->serials[i];
       fn((const struct modlink_module *)t->modules[i], 1, ctx);
+      if (!listening(fn, ctx))
+        break; /* FN's module was unloaded meanwhile */
+    }
   }
   pthread_mutex_unlock(&reg.lock);
   return r;
