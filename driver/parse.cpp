@@ -57,22 +57,32 @@ void expand_into(const std::vector<std::string> &args, std::vector<std::string> 
     }
 }
 
-// What modlink-cc refuses, before gcc sees it.
-void refuse_linker_options(const std::string &linker_word, const std::string &next)
+// -Wl,a,b,c and -Xlinker a: the words the linker gets.  As in ld, the
+// last of -z shstk and -z noshstk counts.
+void check_linker_words(const std::vector<std::string> &words)
 {
-    if (linker_word == "-z" && next == "shstk")
+    std::string shadow_stack;
+    for (size_t i = 0; i < words.size(); i++) {
+        const std::string &w = words[i];
+        std::string z = w == "-z" && i + 1 < words.size() ? words[i + 1]
+                        : starts_with(w, "-z") ? w.substr(2)
+                                               : "";
+        if (!z.empty() && z[0] == ',')
+            z = z.substr(1);
+        if (z == "shstk" || z == "noshstk")
+            shadow_stack = z;
+    }
+    if (shadow_stack == "shstk")
         throw DriverError("-z shstk would turn on CET shadow stacks, which reject the return addresses "
                           "that modlink_defer rewinds");
 }
 
-// -Wl,a,b,c and -Xlinker a: the words the linker gets.
-void check_linker_words(const std::vector<std::string> &words)
+// As in gcc, the last -fuse-ld= counts, and only when something is linked.
+void check_linker(const std::string &ld)
 {
-    for (size_t i = 0; i < words.size(); i++) {
-        refuse_linker_options(words[i], i + 1 < words.size() ? words[i + 1] : "");
-        if (words[i] == "-zshstk" || words[i] == "-z,shstk")
-            refuse_linker_options("-z", "shstk");
-    }
+    if (ld == "gold" || ld == "mold")
+        throw DriverError("-fuse-ld=" + ld + " cannot link modlink modules: " + ld +
+                          " does not support INSERT in linker scripts; use bfd (the default) or lld");
 }
 
 std::vector<std::string> split_commas(const std::string &s)
@@ -147,6 +157,7 @@ Invocation parse_command_line(const std::vector<std::string> &args, const std::s
     std::string language = "none";
     std::string static_option;  // -static or -static-pie, as written
     std::vector<std::string> linker_words;
+    std::string linker;  // the last -fuse-ld=
 
     for (size_t i = 0; i < args.size(); i++) {
         const std::string &a = args[i];
@@ -212,10 +223,7 @@ Invocation parse_command_line(const std::vector<std::string> &args, const std::s
         } else if (starts_with(a, "-save-temps")) {
             inv.save_temps = true;
         } else if (starts_with(a, "-fuse-ld=")) {
-            std::string ld = a.substr(strlen("-fuse-ld="));
-            if (ld == "gold" || ld == "mold")
-                throw DriverError("-fuse-ld=" + ld + " cannot link modlink modules: " + ld +
-                                  " does not support INSERT in linker scripts; use bfd (the default) or lld");
+            linker = a.substr(strlen("-fuse-ld="));
         } else if (starts_with(a, "-Wl,")) {
             for (const std::string &w : split_commas(a.substr(4)))
                 linker_words.push_back(w);
@@ -237,8 +245,6 @@ Invocation parse_command_line(const std::vector<std::string> &args, const std::s
             value(a.c_str());
         }
     }
-    check_linker_words(linker_words);
-
     find_target(inv.triple);  // an unknown target is an error
     if (compile_only || (depfile_only && !partial))
         inv.mode = Mode::Compile;
@@ -248,6 +254,10 @@ Invocation parse_command_line(const std::vector<std::string> &args, const std::s
         inv.mode = Mode::Link;
     else
         inv.mode = Mode::Query;
+    if (inv.mode == Mode::Link) {
+        check_linker(linker);
+        check_linker_words(linker_words);
+    }
     // The module is named after the output's file name (the stub's --name=),
     // so a link's -o must have one, even with -###.
     if (inv.mode == Mode::Link && !inv.output.empty() && inv.output.back() == '/')

@@ -95,6 +95,20 @@ BOOST_AUTO_TEST_CASE(compile)
                    std::string(" \"@GCC@\" ") + kCompiler + " \"-c\" \"-O2\" \"a.c\" \"-o\" \"a.o\"\n");
 }
 
+// As in gcc: the last -fuse-ld= and the last of -z shstk/noshstk count,
+// and only a link uses them.
+BOOST_AUTO_TEST_CASE(linker_options_count_where_they_link)
+{
+    for (const TargetTools &t : kTargets) {
+        check_plan(t, {"-c", "-fuse-ld=gold", "a.c"},
+                   std::string(" \"@GCC@\" ") + kCompiler + " \"-c\" \"-fuse-ld=gold\" \"a.c\"\n");
+        check_plan(t, {"-fuse-ld=gold", "-fuse-ld=bfd", "a.o", "-o", "prog"},
+                   stub_steps("prog") + link("\"-fuse-ld=gold\" \"-fuse-ld=bfd\" \"a.o\" \"-o\" \"prog\""));
+        check_plan(t, {"-Wl,-z,shstk", "-Wl,-z,noshstk", "a.o", "-o", "prog"},
+                   stub_steps("prog") + link("\"-Wl,-z,shstk\" \"-Wl,-z,noshstk\" \"a.o\" \"-o\" \"prog\""));
+    }
+}
+
 BOOST_AUTO_TEST_CASE(syntax_only_is_a_compile)
 {
     for (const TargetTools &t : kTargets)
@@ -293,6 +307,8 @@ BOOST_AUTO_TEST_CASE(what_modlink_cannot_link)
     check_error({"-Wl,-z,shstk", "a.c"}, shstk);
     check_error({"-Xlinker", "-z", "-Xlinker", "shstk", "a.c"}, shstk);
     check_error({"-z", "shstk", "a.c"}, shstk);
+    check_error({"-Wl,-z,noshstk", "-Wl,-z,shstk", "a.c"}, shstk);
+    check_error({"-fuse-ld=bfd", "-fuse-ld=gold", "a.c"}, gold);
     check_error({"-shared", "--modlink-static-runtime", "a.c"},
                 "--modlink-static-runtime is for executables; a shared object uses the runtime of the program "
                 "that loads it");
