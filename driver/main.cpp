@@ -28,10 +28,13 @@ std::vector<std::string> launcher_words()
     return words;
 }
 
+// $TMPDIR if it is a directory we can write, else /tmp, as gcc does.
 std::string temp_dir_template()
 {
     const char *tmp = getenv("TMPDIR");
-    return std::string(tmp && *tmp ? tmp : "/tmp") + "/modlink-cc-XXXXXX";
+    struct stat st;
+    bool usable = tmp && *tmp && stat(tmp, &st) == 0 && S_ISDIR(st.st_mode) && access(tmp, W_OK | X_OK) == 0;
+    return std::string(usable ? tmp : "/tmp") + "/modlink-cc-XXXXXX";
 }
 
 std::string make_temp_dir()

@@ -20,6 +20,9 @@ const std::set<std::string> kSeparateValue = {
     "-iprefix", "-iwithprefix", "-iwithprefixbefore", "-isysroot", "-imultilib", "-MF", "-MT", "-MQ",
     "-Xlinker", "-Xassembler", "-Xpreprocessor", "-T", "-u", "-z", "-e", "-aux-info", "-dumpbase",
     "-dumpbase-ext", "-dumpdir", "--param", "-B", "-wrapper", "-specs", "--sysroot", "-target", "-A",
+    // gcc's long spellings
+    "--include-directory", "--define-macro", "--undefine-macro", "--library-directory", "--include",
+    "--imacros", "--assert",
 };
 
 bool starts_with(const std::string &s, const char *prefix) { return s.rfind(prefix, 0) == 0; }
@@ -234,8 +237,12 @@ Invocation parse_command_line(const std::vector<std::string> &args, const std::s
             linker_words.push_back(value("-z"));
         } else if (a == "-o" || (starts_with(a, "-o") && a.size() > 2)) {
             inv.output = value("-o");
+        } else if (a == "--output" || starts_with(a, "--output=")) {
+            inv.output = a == "--output" ? value("--output") : a.substr(strlen("--output="));
         } else if (a == "-x" || (starts_with(a, "-x") && a.size() > 2)) {
             language = value("-x");
+        } else if (a == "--language" || starts_with(a, "--language=")) {
+            language = a == "--language" ? value("--language") : a.substr(strlen("--language="));
         } else if (a[0] == '-' && a[1] == 'l' && a.size() == 2) {
             value("-l");
             any_input = true;

@@ -141,12 +141,13 @@ Plan make_plan(const Invocation &inv, const Toolchain &tc, const Install &instal
 
 std::string quote_command(const std::vector<std::string> &argv)
 {
-    // gcc -### style: every word in double quotes, with " and \ escaped.
+    // gcc -### style: every word in double quotes, with ", \ and $ escaped,
+    // so that a shell reads the words back as they are.
     std::string line;
     for (const std::string &word : argv) {
         line += " \"";
         for (char c : word) {
-            if (c == '"' || c == '\\')
+            if (c == '"' || c == '\\' || c == '$')
                 line += '\\';
             line += c;
         }

@@ -46,7 +46,7 @@ bool starts_with(const std::string &s, const std::string &prefix) { return s.rfi
 
 std::string basename_of(const std::string &path) { return path.substr(path.rfind('/') + 1); }
 
-// The words of quote_command's line, read back: ' "word"' each, with \" and \\.
+// The words of quote_command's line, read back: ' "word"' each, with \", \\ and \$.
 std::vector<std::string> unquote(const std::string &line)
 {
     std::vector<std::string> words;
@@ -60,7 +60,7 @@ std::vector<std::string> unquote(const std::string &line)
             if (line[i] == '"')
                 break;
             if (line[i] == '\\') {
-                FUZZ_CHECK(i + 1 < line.size() && (line[i + 1] == '"' || line[i + 1] == '\\'),
+                FUZZ_CHECK(i + 1 < line.size() && (line[i + 1] == '"' || line[i + 1] == '\\' || line[i + 1] == '$'),
                       "quote_command: a stray backslash: " + printable(line));
                 i++;
             }

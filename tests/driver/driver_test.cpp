@@ -109,6 +109,18 @@ BOOST_AUTO_TEST_CASE(linker_options_count_where_they_link)
     }
 }
 
+// gcc's long spelling of -o names the module too; $ is escaped in a plan,
+// as gcc -### does, so that the printed line runs in a shell.
+BOOST_AUTO_TEST_CASE(long_output_option_and_dollar_quoting)
+{
+    for (const TargetTools &t : kTargets) {
+        check_plan(t, {"a.o", "--output=prog"}, stub_steps("prog") + link("\"a.o\" \"--output=prog\""));
+        check_plan(t, {"a.o", "--output", "prog"}, stub_steps("prog") + link("\"a.o\" \"--output\" \"prog\""));
+        check_plan(t, {"-c", "-DX=$HOME", "a.c"},
+                   std::string(" \"@GCC@\" ") + kCompiler + " \"-c\" \"-DX=\\$HOME\" \"a.c\"\n");
+    }
+}
+
 BOOST_AUTO_TEST_CASE(syntax_only_is_a_compile)
 {
     for (const TargetTools &t : kTargets)

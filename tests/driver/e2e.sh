@@ -48,6 +48,8 @@ cmake-package)
   modlink-verify build/app build/libshapes.so build/plugin.so || fail "modlink-verify"
   ;;
 cmake-toolchain)
+  # Without the prefix on PATH: the toolchain file alone finds the package.
+  PATH=${PATH#"$stage/bin:"}
   cmake -S "$source/examples/cmake-project" -B build -G Ninja \
         -DCMAKE_TOOLCHAIN_FILE="$stage/lib/cmake/modlink/toolchain-$triple.cmake" \
         > configure.out || { cat configure.out; fail "configure"; }
