@@ -91,6 +91,9 @@ using ResponseFileReader = std::function<std::string(const std::string &path)>;
 std::vector<std::string> expand_response_files(const std::vector<std::string> &args,
                                                const ResponseFileReader &read = read_response_file);
 
+// "a,b,c" -> {"a", "b", "c"}, as gcc splits the argument of -Wl,.
+std::vector<std::string> split_commas(const std::string &s);
+
 // ARGS without argv[0]; DEFAULT_TRIPLE from the program name or built in.
 // Throws DriverError for what modlink cannot build (gold, -z shstk, ...).
 Invocation parse_command_line(const std::vector<std::string> &args, const std::string &default_triple);

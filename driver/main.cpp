@@ -28,12 +28,20 @@ std::vector<std::string> launcher_words()
     return words;
 }
 
+// 0 if files can be created in DIR, else the reason (an errno value).
+int unusable_directory(const std::string &dir)
+{
+    struct stat st;
+    if (stat(dir.c_str(), &st) == 0 && !S_ISDIR(st.st_mode))
+        return ENOTDIR;
+    return access(dir.c_str(), W_OK | X_OK) == 0 ? 0 : errno;
+}
+
 // $TMPDIR if it is a directory we can write, else /tmp, as gcc does.
 std::string temp_dir_template()
 {
     const char *tmp = getenv("TMPDIR");
-    struct stat st;
-    bool usable = tmp && *tmp && stat(tmp, &st) == 0 && S_ISDIR(st.st_mode) && access(tmp, W_OK | X_OK) == 0;
+    bool usable = tmp && *tmp && unusable_directory(tmp) == 0;
     return std::string(usable ? tmp : "/tmp") + "/modlink-cc-XXXXXX";
 }
 
@@ -43,15 +51,6 @@ std::string make_temp_dir()
     if (!mkdtemp(path.data()))
         throw DriverError("cannot create a temporary directory '" + path + "': " + strerror(errno));
     return path;
-}
-
-// 0 if files can be created in DIR, else the reason (an errno value).
-int unusable_directory(const std::string &dir)
-{
-    struct stat st;
-    if (stat(dir.c_str(), &st) == 0 && !S_ISDIR(st.st_mode))
-        return ENOTDIR;
-    return access(dir.c_str(), W_OK) == 0 ? 0 : errno;
 }
 
 // Before anything runs: every input exists, and the output can be written.

@@ -88,6 +88,8 @@ void check_linker(const std::string &ld)
                           " does not support INSERT in linker scripts; use bfd (the default) or lld");
 }
 
+}  // namespace
+
 std::vector<std::string> split_commas(const std::string &s)
 {
     std::vector<std::string> words;
@@ -96,8 +98,6 @@ std::vector<std::string> split_commas(const std::string &s)
         words.push_back(w);
     return words;
 }
-
-}  // namespace
 
 std::string read_response_file(const std::string &path)
 {

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "fuzz_check.hpp"
+#include "driver.hpp"
 #include "stub_input.hpp"
 #include "stubgen.hpp"
 
@@ -66,15 +67,6 @@ Result run(const std::vector<std::string> &argv, const std::string &output_file)
     return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, read_file(output_file)};
 }
 
-std::vector<std::string> split_commas(const std::string &s)
-{
-    std::vector<std::string> words;
-    std::stringstream in(s);
-    for (std::string w; std::getline(in, w, ',');)
-        words.push_back(w);
-    return words;
-}
-
 std::string trim(std::string s)
 {
     while (!s.empty() && (s.back() == '\n' || s.back() == '\r'))
@@ -113,7 +105,7 @@ int main(int argc, char **argv)
     std::string work = argv[1];
     fs::create_directories(work);
     std::vector<std::pair<std::string, std::string>> targets;  // triple, as
-    for (const std::string &triple : split_commas(argv[2])) {
+    for (const std::string &triple : modlink::driver::split_commas(argv[2])) {
         Result r = run({triple + "-gcc-12", "-print-prog-name=as"}, work + "/log.txt");
         if (r.status != 0) {
             std::fprintf(stderr, "stubgen-assemble: %s-gcc-12 not found\n", triple.c_str());
