@@ -73,6 +73,20 @@ static int first_instance(struct dl_phdr_info *info, size_t size, void *out)
 static const struct modlink_instance *runtime;
 static pthread_once_t runtime_once = PTHREAD_ONCE_INIT;
 
+/* The link-map namespace this copy was loaded into (LM_ID_BASE unless by
+   dlmopen). */
+static Lmid_t namespace_of_this_copy(void)
+{
+  Dl_info info;
+  struct link_map *map = 0;
+  Lmid_t ns = LM_ID_BASE;
+  /* glibc's dlopen handles are link maps, so dlinfo takes one. */
+  if (dladdr1(&modlink__this_instance, &info, (void **)&map,
+              RTLD_DL_LINKMAP) && map)
+    dlinfo(map, RTLD_DI_LMID, &ns);
+  return ns;
+}
+
 static void resolve_runtime(void)
 {
   const struct modlink_instance *first = 0;
@@ -80,6 +94,15 @@ static void resolve_runtime(void)
   if (!first || first == &modlink__this_instance ||
       first->version != MODLINK_INSTANCE_VERSION) {
     __atomic_store_n(&runtime, &modlink__this_instance, __ATOMIC_RELEASE);
+    /* dl_iterate_phdr sees the caller's namespace only: a module loaded
+       by dlmopen into a new one brings a registry of its own. */
+    Lmid_t ns = namespace_of_this_copy();
+    if (ns != LM_ID_BASE)
+      modlink__complain("runtime in '%s' loaded into link-map namespace %ld "
+                        "(dlmopen): the modules there form a registry of "
+                        "their own, which the other namespaces do not see",
+                        modlink__name_of(modlink__this_instance.module),
+                        (long)ns);
     return;
   }
   __atomic_store_n(&runtime, first, __ATOMIC_RELEASE);
@@ -103,22 +126,42 @@ const struct modlink_instance *modlink__runtime(void)
   return __atomic_load_n(&runtime, __ATOMIC_ACQUIRE);
 }
 
+/* Before main: a signal handler's first lookup must not resolve (which
+   takes the loader's lock). */
+__attribute__((constructor)) static void resolve_early(void)
+{
+  modlink__runtime();
+}
+
 static int strict(void)
 {
   const char *s = getenv("MODLINK_STRICT");
   return s && strcmp(s, "1") == 0;
 }
 
-void modlink__complain(const char *fmt, ...)
+static void say(const char *fmt, va_list ap)
 {
   char line[512];
+  vsnprintf(line, sizeof line, fmt, ap);
+  fprintf(stderr, "modlink: %s\n", line);
+}
+
+void modlink__complain(const char *fmt, ...)
+{
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(line, sizeof line, fmt, ap);
+  say(fmt, ap);
   va_end(ap);
-  fprintf(stderr, "modlink: %s\n", line);
   if (strict())
     abort();
+}
+
+void modlink__notice(const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  say(fmt, ap);
+  va_end(ap);
 }
 
 const char *modlink__name_of(const struct modlink_moduledata *md)

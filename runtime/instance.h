@@ -48,6 +48,10 @@ const struct modlink_instance *modlink__runtime(void)
 /* One line on stderr, "modlink: ...", then abort() under MODLINK_STRICT=1. */
 void modlink__complain(const char *fmt, ...)
     __attribute__((visibility("hidden"), format(printf, 1, 2)));
+/* One line on stderr, "modlink: ...", never an abort: for what is worth
+   knowing but is not wrong (a long wait, a second namespace). */
+void modlink__notice(const char *fmt, ...)
+    __attribute__((visibility("hidden"), format(printf, 1, 2)));
 /* A printable name for module data that may be invalid. */
 const char *modlink__name_of(const struct modlink_moduledata *md)
     __attribute__((visibility("hidden")));

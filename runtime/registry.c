@@ -1,24 +1,46 @@
 /* The module registry.
  *
- * The registered modules form one immutable table: the modules in
- * registration order, and their text and data ranges sorted by address for
+ * The registered modules form a table: the modules in registration order,
+ * and their text and data ranges sorted by address for
  * modlink_find_module.  Writers (registration, deregistration, listeners)
- * serialize on one lock, build a new table, publish it with one atomic
- * store and wait for a grace period (readers.h) before freeing the old one.
- * Readers never lock.
+ * serialize on one lock.  Readers never lock (readers.h).
+ *
+ * A registration builds a new table with the module added, publishes it
+ * with one atomic store, and frees the table it replaced once no reader can
+ * hold it: at once when the readers of other threads leave within a few
+ * microseconds, else after a later grace period.  So dlopen never waits for
+ * a foreach callback.
+ *
+ * Each registered module has a record, allocated at its registration, that
+ * counts the foreach callbacks running on it (pins).  A foreach holds no
+ * read section while its callback runs: it pins the module inside a short
+ * section, and unpins it after.  So a callback that never returns (left by
+ * longjmp in another thread) delays only the departure of the module it was
+ * handed, never other dlopens and dlcloses.
+ *
+ * A departure allocates nothing, so it cannot fail: it tells the listeners
+ * while the module is still found, then clears the module's entries in
+ * place (the table's module and its ranges become NULL, which readers skip)
+ * in the published table and in every replaced one a reader may still hold,
+ * waits until no reader can still see the module and no callback of
+ * another thread runs on it: after that ld.so may unmap it.  The next
+ * registration leaves the cleared entries out.
+ *
+ * The first table, holding the module that contains this runtime (when its
+ * stub registers it statically), lives in static storage: it needs no
+ * allocation, and readers can make it without a lock.
  *
  * Lifecycle of a module (docs/design.md has the picture):
  *   .init_array.00000  stub -> modlink_addmoduledata -> modlink__register
  *   ...its constructors, its life, its destructors...
- *   .fini_array.00000  stub -> modlink_delmoduledata -> modlink__deregister
- * Deregistration tells the listeners first, while the module is still
- * found, then unpublishes it and waits until no reader can see it. */
+ *   .fini_array.00000  stub -> modlink_delmoduledata -> modlink__deregister */
 #define _GNU_SOURCE
 #include <modlink.h>
 
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,62 +48,54 @@
 #include "moduledata.h"
 #include "readers.h"
 
+/* Entries that a departure clears while readers read them. */
+#define LOAD(p) __atomic_load_n(&(p), __ATOMIC_RELAXED)
+#define CLEAR(p) __atomic_store_n(&(p), 0, __ATOMIC_RELAXED)
+
 struct range {
   uintptr_t start, end;
-  const struct modlink_moduledata *md;
+  const struct modlink_moduledata *md; /* NULL once departed */
 };
 
 enum { RANGES = 3 }; /* per module: text, read-only data, data */
 
+/* A registered module, from its registration to its departure. */
+struct module {
+  const struct modlink_moduledata *md;
+  unsigned long refs; /* 1 for the registry while registered, and 1 per
+                         foreach callback running on it */
+  bool leaving;       /* departing: no new pins */
+};
+
 struct table {
-  size_t count;   /* modules */
+  size_t count;   /* entries in modules[], departed ones included */
+  size_t live;    /* modules not departed */
   size_t nranges; /* non-empty ranges, sorted by start, disjoint */
-  const struct modlink_moduledata **modules; /* registration order */
-  unsigned long *serials; /* each module's registration number, rising */
+  struct module **modules; /* registration order; NULL once departed */
+  unsigned long *serials;  /* each module's registration number, rising */
   struct range *ranges;
-  struct table *retired_next; /* while waiting to be freed */
+  struct table *retired_next; /* replaced, waiting to be freed */
 };
 
 struct listener {
-  modlink_change_fn *fn;
+  modlink_change_fn *fn; /* NULL once dropped */
   void *ctx;
 };
 
 static struct {
-  pthread_mutex_t lock; /* writers only; recursive for listeners */
-  struct table *current;
-  struct table *retired;
+  pthread_mutex_t lock;   /* writers only; recursive for listeners */
+  struct table *current;  /* NULL until the first table is made */
+  struct table *retired;  /* replaced tables a reader may still hold */
   struct listener *listeners;
   size_t nlisteners, cap;
-  unsigned long serial; /* registrations so far */
-} reg = {.lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP};
+  unsigned notifying;     /* notifications running: the listener array is
+                             compacted only when none is */
+  unsigned long serial;   /* registrations so far; 1 is the first table's */
+  bool started;
+} reg = {.lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP, .serial = 1};
 
-static struct table empty_table;
+/* ---- ranges ------------------------------------------------------------- */
 
-/* ---- the table ---------------------------------------------------------- */
-
-static struct table *table_new(size_t count)
-{
-  struct table *t = malloc(sizeof *t + count * sizeof t->modules[0] +
-                           count * sizeof t->serials[0] +
-                           RANGES * count * sizeof t->ranges[0]);
-  if (!t)
-    return 0;
-  t->count = count;
-  t->nranges = 0;
-  t->ranges = (struct range *)(t + 1);
-  t->modules = (const struct modlink_moduledata **)(t->ranges + RANGES * count);
-  t->serials = (unsigned long *)(t->modules + count);
-  return t;
-}
-
-static int range_cmp(const void *a, const void *b)
-{
-  const struct range *x = a, *y = b;
-  return x->start < y->start ? -1 : x->start > y->start;
-}
-
-/* A table of modules[0..count), with ranges built and sorted. */
 /* A module's ranges, in the order of range_names. */
 static const char *const range_names[RANGES] = {"text", "read-only data",
                                                 "data"};
@@ -93,47 +107,22 @@ static void ranges_of(const struct modlink_moduledata *md,
   out[2] = (struct range){md->data_start, md->data_end, md};
 }
 
-static void table_index(struct table *t)
+/* MD's non-empty ranges, sorted by start; returns how many. */
+static size_t sorted_ranges_of(const struct modlink_moduledata *md,
+                               struct range out[RANGES])
 {
-  t->nranges = 0;
-  for (size_t i = 0; i < t->count; i++) {
-    struct range r[RANGES];
-    ranges_of(t->modules[i], r);
-    for (int k = 0; k < RANGES; k++)
-      if (r[k].start < r[k].end)
-        t->ranges[t->nranges++] = r[k];
+  struct range r[RANGES];
+  ranges_of(md, r);
+  size_t n = 0;
+  for (int k = 0; k < RANGES; k++) {
+    if (r[k].start >= r[k].end)
+      continue;
+    size_t at = n++;
+    for (; at > 0 && out[at - 1].start > r[k].start; at--)
+      out[at] = out[at - 1];
+    out[at] = r[k];
   }
-  qsort(t->ranges, t->nranges, sizeof t->ranges[0], range_cmp);
-}
-
-/* N's ranges from T's, already sorted: MD's merged in when ADD, left out
-   otherwise.  Linear, where indexing afresh would sort every range again
-   for each module that arrives (200 modules loading at startup). */
-static void table_index_from(struct table *n, const struct table *t,
-                             const struct modlink_moduledata *md, int add)
-{
-  struct range mine[RANGES];
-  size_t nmine = 0;
-  if (add) {
-    struct range r[RANGES];
-    ranges_of(md, r);
-    for (int k = 0; k < RANGES; k++) {
-      if (r[k].start >= r[k].end)
-        continue;
-      size_t at = nmine++;
-      for (; at > 0 && mine[at - 1].start > r[k].start; at--)
-        mine[at] = mine[at - 1];
-      mine[at] = r[k];
-    }
-  }
-  size_t i = 0, j = 0;
-  n->nranges = 0;
-  while (i < t->nranges || j < nmine) {
-    if (j < nmine && (i == t->nranges || mine[j].start < t->ranges[i].start))
-      n->ranges[n->nranges++] = mine[j++];
-    else if (t->ranges[i++].md != md)
-      n->ranges[n->nranges++] = t->ranges[i - 1];
-  }
+  return n;
 }
 
 /* The range holding A: the last one that starts at or below A, if A is
@@ -155,21 +144,130 @@ static const struct range *range_holding(const struct table *t, uintptr_t a)
   return base->start <= a && a < base->end ? base : 0;
 }
 
+/* ---- tables ------------------------------------------------------------- */
+
+static struct {
+  struct table t;
+  struct module own;
+  struct module *modules[1];
+  unsigned long serials[1];
+  struct range ranges[RANGES];
+} first;
+
+/* The first table: the module that contains this runtime, registered
+   statically when its stub says so (MODLINK_MD_STATIC), else nothing.
+   Made without a lock, so that a reader in a signal handler can make it:
+   every caller writes the same values, and the first to publish wins. */
+static struct table *current_table(void)
+{
+  struct table *t = __atomic_load_n(&reg.current, __ATOMIC_ACQUIRE);
+  if (__builtin_expect(t != 0, 1))
+    return t;
+  const struct modlink_moduledata *own = &modlink__own_moduledata;
+  size_t n = own->magic == MODLINK_MAGIC && (own->flags & MODLINK_MD_STATIC);
+  first.t.modules = first.modules;
+  first.t.serials = first.serials;
+  first.t.ranges = first.ranges;
+  first.t.count = first.t.live = n;
+  first.own = (struct module){.md = own, .refs = 1};
+  first.modules[0] = n ? &first.own : 0;
+  first.serials[0] = 1;
+  first.t.nranges = n ? sorted_ranges_of(own, first.ranges) : 0;
+  if (__atomic_compare_exchange_n(&reg.current, &t, &first.t, false,
+                                  __ATOMIC_SEQ_CST, __ATOMIC_ACQUIRE))
+    return &first.t;
+  return t;
+}
+
+static struct table *table_new(size_t count)
+{
+  struct table *t = malloc(sizeof *t + count * sizeof t->modules[0] +
+                           count * sizeof t->serials[0] +
+                           RANGES * count * sizeof t->ranges[0]);
+  if (!t)
+    return 0;
+  t->ranges = (struct range *)(t + 1);
+  t->modules = (struct module **)(t->ranges + RANGES * count);
+  t->serials = (unsigned long *)(t->modules + count);
+  return t;
+}
+
+/* T's modules that have not departed, then MD; the ranges merged, which is
+   linear where sorting afresh would sort every range again for each module
+   that arrives (200 modules loading at startup).  NULL when out of memory. */
+static struct table *table_adding(const struct table *t,
+                                  const struct modlink_moduledata *md)
+{
+  struct table *n = table_new(t->live + 1);
+  struct module *m = malloc(sizeof *m);
+  if (!n || !m) {
+    free(n);
+    free(m);
+    return 0;
+  }
+  *m = (struct module){.md = md, .refs = 1};
+  size_t k = 0;
+  for (size_t i = 0; i < t->count; i++)
+    if (t->modules[i]) {
+      n->modules[k] = t->modules[i];
+      n->serials[k++] = t->serials[i];
+    }
+  n->modules[k] = m;
+  n->serials[k++] = ++reg.serial;
+  n->count = n->live = k;
+
+  struct range mine[RANGES];
+  size_t nmine = sorted_ranges_of(md, mine);
+  size_t i = 0, j = 0;
+  n->nranges = 0;
+  while (i < t->nranges || j < nmine) {
+    if (j < nmine && (i == t->nranges || mine[j].start < t->ranges[i].start))
+      n->ranges[n->nranges++] = mine[j++];
+    else if (t->ranges[i++].md)
+      n->ranges[n->nranges++] = t->ranges[i - 1];
+  }
+  return n;
+}
+
+/* MD leaves T: readers that still hold T skip it from now on. */
+static void table_clear(struct table *t, const struct modlink_moduledata *md)
+{
+  for (size_t i = 0; i < t->count; i++)
+    if (t->modules[i] && t->modules[i]->md == md) {
+      CLEAR(t->modules[i]);
+      __atomic_store_n(&t->live, t->live - 1, __ATOMIC_RELAXED);
+    }
+  for (size_t i = 0; i < t->nranges; i++)
+    if (t->ranges[i].md == md)
+      CLEAR(t->ranges[i].md);
+}
+
+static struct module *table_find(const struct table *t,
+                                 const struct modlink_moduledata *md)
+{
+  for (size_t i = 0; i < t->count; i++)
+    if (t->modules[i] && t->modules[i]->md == md)
+      return t->modules[i];
+  return 0;
+}
+
 static const struct range *range_overlapping(const struct table *t,
                                              uintptr_t start, uintptr_t end)
 {
   for (size_t i = 0; i < t->nranges; i++)
-    if (t->ranges[i].start < end && start < t->ranges[i].end)
+    if (t->ranges[i].md && t->ranges[i].start < end &&
+        start < t->ranges[i].end)
       return &t->ranges[i];
   return 0;
 }
 
-static bool table_has(const struct table *t, const struct modlink_moduledata *md)
+static void free_retired_locked(void)
 {
-  for (size_t i = 0; i < t->count; i++)
-    if (t->modules[i] == md)
-      return true;
-  return false;
+  while (reg.retired) {
+    struct table *t = reg.retired;
+    reg.retired = t->retired_next;
+    free(t);
+  }
 }
 
 /* fork() copies the counters of readers that do not exist in the child, and
@@ -182,76 +280,72 @@ static void after_fork_in_child(void)
   reg.lock = fresh;
 }
 
-static void register_fork_handler(void)
+/* Every writer starts here, with the lock held: sections this thread left
+   by longjmp are closed first, so that the grace period does not wait for
+   them (they are this thread's own, and so not waited for, but a writer of
+   another thread would). */
+static struct table *writer_enter_locked(void)
 {
-  pthread_atfork(0, 0, after_fork_in_child);
+  if (!reg.started) {
+    reg.started = true;
+    pthread_atfork(0, 0, after_fork_in_child);
+  }
+  modlink__close_abandoned();
+  return current_table();
 }
 
-/* The first table: the module that contains this runtime, registered
-   statically when its stub says so (MODLINK_MD_STATIC), else nothing. */
-static struct table *current_table_locked(void)
+static void lock_writer(void) { pthread_mutex_lock(&reg.lock); }
+static void unlock_writer(int *unused)
 {
-  if (reg.current)
-    return reg.current;
-  register_fork_handler(); /* once: the first table is made once */
-  const struct modlink_moduledata *own = &modlink__own_moduledata;
-  struct table *t = 0;
-  if (own->magic == MODLINK_MAGIC && (own->flags & MODLINK_MD_STATIC) &&
-      (t = table_new(1))) {
-    t->modules[0] = own;
-    t->serials[0] = ++reg.serial;
-    table_index(t);
-  }
-  __atomic_store_n(&reg.current, t ? t : &empty_table, __ATOMIC_SEQ_CST);
-  return reg.current;
+  (void)unused;
+  pthread_mutex_unlock(&reg.lock);
 }
+/* The writer lock, released at the end of the scope, also when a listener
+   throws (C++) or its thread is cancelled. */
+#define WRITER_SCOPE()                                                        \
+  int writer_scope __attribute__((cleanup(unlock_writer), unused)) =         \
+      (lock_writer(), 0)
 
-static void free_retired(void)
+/* The first table and the fork handler exist before main, so that a signal
+   handler's first read makes nothing. */
+__attribute__((constructor)) static void start_registry(void)
 {
-  while (reg.retired) {
-    struct table *t = reg.retired;
-    reg.retired = t->retired_next;
-    free(t);
-  }
-}
-
-/* Publishes t and waits until no reader holds the table it replaces. */
-static void publish_locked(struct table *t)
-{
-  struct table *old = reg.current;
-  __atomic_store_n(&reg.current, t, __ATOMIC_SEQ_CST);
-  if (old != &empty_table) {
-    old->retired_next = reg.retired;
-    reg.retired = old;
-  }
-  if (modlink__synchronize())
-    free_retired();
-}
-
-/* Enters a read section; modlink__read_end() leaves it. */
-static const struct table *read_table(void)
-{
-  /* Once, before the first read section: a reader must never wait for the
-     lock of a writer that may be waiting for it. */
-  if (__builtin_expect(!__atomic_load_n(&reg.current, __ATOMIC_ACQUIRE), 0)) {
-    pthread_mutex_lock(&reg.lock);
-    current_table_locked();
-    pthread_mutex_unlock(&reg.lock);
-  }
-  modlink__read_begin();
-  return __atomic_load_n(&reg.current, __ATOMIC_SEQ_CST);
+  WRITER_SCOPE();
+  writer_enter_locked();
 }
 
 /* ---- listeners ---------------------------------------------------------- */
 
+static void compact_listeners_locked(void)
+{
+  size_t kept = 0;
+  for (size_t i = 0; i < reg.nlisteners; i++)
+    if (reg.listeners[i].fn)
+      reg.listeners[kept++] = reg.listeners[i];
+  reg.nlisteners = kept;
+}
+
+static void end_notification(unsigned *unused)
+{
+  (void)unused;
+  if (--reg.notifying == 0)
+    compact_listeners_locked();
+}
+
 static void notify_locked(const struct modlink_moduledata *md, int loaded)
 {
   /* By index, up to the listeners there were: a listener may add
-     listeners, and those heard of MD when they were added. */
+     listeners, and those heard of MD when they were added.  Dropped
+     listeners keep their place until no notification runs, so that no
+     listener moves under a running one. */
   size_t n = reg.nlisteners;
-  for (size_t i = 0; i < n && i < reg.nlisteners; i++)
-    reg.listeners[i].fn((const struct modlink_module *)md, loaded,
-                        reg.listeners[i].ctx);
+  unsigned scope __attribute__((cleanup(end_notification), unused)) =
+      reg.notifying++;
+  for (size_t i = 0; i < n; i++) {
+    struct listener l = reg.listeners[i];
+    if (l.fn)
+      l.fn((const struct modlink_module *)md, loaded, l.ctx);
+  }
 }
 
 static bool listening(modlink_change_fn *fn, void *ctx)
@@ -266,13 +360,13 @@ static bool listening(modlink_change_fn *fn, void *ctx)
    it is unmapped. */
 static void drop_listeners_in_locked(const struct modlink_moduledata *md)
 {
-  size_t kept = 0;
   for (size_t i = 0; i < reg.nlisteners; i++) {
     uintptr_t fn = (uintptr_t)reg.listeners[i].fn;
-    if (!(md->text_start <= fn && fn < md->text_end))
-      reg.listeners[kept++] = reg.listeners[i];
+    if (md->text_start <= fn && fn < md->text_end)
+      reg.listeners[i].fn = 0;
   }
-  reg.nlisteners = kept;
+  if (!reg.notifying)
+    compact_listeners_locked();
 }
 
 /* ---- registration ------------------------------------------------------- */
@@ -298,7 +392,7 @@ static bool verify_locked(const struct table *t,
     modlink__complain("refusing module '%s': inverted bounds", md->name);
     return false;
   }
-  if (table_has(t, md)) {
+  if (table_find(t, md)) {
     modlink__complain("refusing module '%s': already registered", md->name);
     return false;
   }
@@ -319,51 +413,85 @@ static bool verify_locked(const struct table *t,
 
 static void register_module(const struct modlink_moduledata *md)
 {
-  pthread_mutex_lock(&reg.lock);
-  const struct table *t = current_table_locked();
-  if (verify_locked(t, md)) {
-    struct table *n = table_new(t->count + 1);
-    if (!n) {
-      modlink__complain("refusing module '%s': out of memory", md->name);
-    } else {
-      memcpy(n->modules, t->modules, t->count * sizeof t->modules[0]);
-      memcpy(n->serials, t->serials, t->count * sizeof t->serials[0]);
-      n->modules[t->count] = md;
-      n->serials[t->count] = ++reg.serial;
-      table_index_from(n, t, md, 1);
-      publish_locked(n);
-      notify_locked(md, 1);
-    }
+  WRITER_SCOPE();
+  struct table *t = writer_enter_locked();
+  if (!verify_locked(t, md))
+    return;
+  struct table *n = table_adding(t, md);
+  if (!n) {
+    modlink__complain("refusing module '%s': out of memory", md->name);
+    return;
   }
-  pthread_mutex_unlock(&reg.lock);
+  __atomic_store_n(&reg.current, n, __ATOMIC_SEQ_CST);
+  if (t != &first.t) {
+    t->retired_next = reg.retired;
+    reg.retired = t;
+  }
+  if (modlink__grace_period(MODLINK_WAIT_BRIEFLY, md->name))
+    free_retired_locked();
+  notify_locked(md, 1);
+}
+
+/* ---- pins: a foreach callback's hold on its module --------------------- */
+
+struct pin {
+  struct modlink__hold hold;
+  struct module *m;
+};
+
+static void unref(struct module *m)
+{
+  if (__atomic_sub_fetch(&m->refs, 1, __ATOMIC_ACQ_REL) == 0)
+    free(m);
+}
+
+static void unpin(struct modlink__hold *h) { unref(((struct pin *)h)->m); }
+
+static unsigned long pins_of_this_thread(const struct module *m)
+{
+  unsigned long n = 0;
+  for (const struct modlink__hold *h = modlink__holds(); h; h = h->prev)
+    n += h->release == unpin && ((const struct pin *)h)->m == m;
+  return n;
+}
+
+/* Waits until no other thread's callback runs on M (the registry's
+   reference and this thread's own pins remain), saying so once when that
+   lasts. */
+static void wait_for_pins(struct module *m)
+{
+  unsigned long mine = 1 + pins_of_this_thread(m);
+  double start = 0;
+  bool told = false;
+  for (unsigned round = 0;
+       __atomic_load_n(&m->refs, __ATOMIC_ACQUIRE) > mine; round++) {
+    if (round == 0)
+      start = modlink__now();
+    modlink__pause(round, start, &told, m->md->name);
+  }
 }
 
 static void deregister_module(const struct modlink_moduledata *md)
 {
-  pthread_mutex_lock(&reg.lock);
-  const struct table *t = current_table_locked();
+  WRITER_SCOPE();
   /* A module that was refused was never added: nothing to undo. */
-  if (table_has(t, md)) {
-    notify_locked(md, 0);
-    drop_listeners_in_locked(md);
-    struct table *n = table_new(t->count - 1);
-    if (!n) {
-      /* Cannot shrink: keep the table, but the module must go.  Fail
-         loudly rather than leave a soon-unmapped module findable. */
-      modlink__complain("cannot deregister module '%s': out of memory",
-                        md->name);
-      abort();
-    }
-    size_t k = 0;
-    for (size_t i = 0; i < t->count; i++)
-      if (t->modules[i] != md) {
-        n->serials[k] = t->serials[i];
-        n->modules[k++] = t->modules[i];
-      }
-    table_index_from(n, t, md, 0);
-    publish_locked(n);
-  }
-  pthread_mutex_unlock(&reg.lock);
+  struct module *m = table_find(writer_enter_locked(), md);
+  if (!m)
+    return;
+  /* Listeners may dlopen or dlclose: tables are looked up again after. */
+  notify_locked(md, 0);
+  drop_listeners_in_locked(md);
+  __atomic_store_n(&m->leaving, true, __ATOMIC_SEQ_CST);
+  table_clear(current_table(), md);
+  for (struct table *t = reg.retired; t; t = t->retired_next)
+    table_clear(t, md);
+  /* After the grace period no reader holds M without a pin, and every pin
+     taken before M was leaving is counted in M's references. */
+  if (modlink__grace_period(MODLINK_WAIT_FOREVER, md->name))
+    free_retired_locked();
+  wait_for_pins(m);
+  unref(m); /* the registry's reference; a pin of this thread may outlive
+               it, and then frees M */
 }
 
 /* Called by modlink_addmoduledata / modlink_delmoduledata, the entry
@@ -380,46 +508,117 @@ void modlink__deregister(const struct modlink_moduledata *md)
 
 /* ---- readers ------------------------------------------------------------ */
 
+/* A read section that ends with its scope: also when a callback throws
+   (C++) or its thread is cancelled or calls pthread_exit.  One left by
+   longjmp is closed later (readers.h). */
+#define READ_SECTION(s)                                                       \
+  struct modlink__section s __attribute__((cleanup(modlink__read_end)));      \
+  modlink__read_begin(&s)
+
+static const struct table *read_table(void)
+{
+  current_table(); /* made, the first time */
+  return __atomic_load_n(&reg.current, __ATOMIC_SEQ_CST);
+}
+
+/* Async-signal-safe, as modlink_find_module promises. */
 static size_t module_count(void)
 {
+  READ_SECTION(s);
+  return __atomic_load_n(&read_table()->live, __ATOMIC_RELAXED);
+}
+
+/* References the first module registered after number *AFTER that is not
+   leaving, and moves *AFTER to it; NULL when there is none. */
+static struct module *ref_next(unsigned long *after)
+{
+  READ_SECTION(s);
   const struct table *t = read_table();
-  size_t n = t->count;
-  modlink__read_end();
-  return n;
+  /* Serials rise with the index: the first above *AFTER, by halving. */
+  size_t lo = 0, hi = t->count;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (t->serials[mid] <= *after)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  for (size_t i = lo; i < t->count; i++) {
+    struct module *m = LOAD(t->modules[i]);
+    if (!m)
+      continue;
+    /* Counted before LEAVING is read: a departure that set LEAVING before
+       this increment waits for this section, then sees the reference. */
+    __atomic_add_fetch(&m->refs, 1, __ATOMIC_SEQ_CST);
+    if (__atomic_load_n(&m->leaving, __ATOMIC_SEQ_CST)) {
+      unref(m);
+      continue;
+    }
+    *after = t->serials[i];
+    return m;
+  }
+  return 0;
+}
+
+/* Pins the next module for a foreach step: a hold on the thread's list
+   (after the read section, which would take a newer hold for abandoned). */
+static bool pin_next(struct pin *p, unsigned long *after)
+{
+  p->m = ref_next(after);
+  if (!p->m)
+    return false;
+  p->hold.release = unpin;
+  modlink__hold(&p->hold);
+  return true;
+}
+
+/* A foreach step's pin, released at the end of the step's scope: also when
+   the callback throws (C++) or its thread is cancelled.  A pin left by
+   longjmp is released later (readers.h). */
+static void release_pin(struct pin *p)
+{
+  if (p->m)
+    modlink__release(&p->hold);
 }
 
 static int foreach_module(modlink_module_fn *fn, void *ctx)
 {
-  const struct table *t = read_table();
+  modlink__close_abandoned();
   int r = 0;
-  for (size_t i = 0; i < t->count && !r; i++)
-    r = fn((const struct modlink_module *)t->modules[i], ctx);
-  modlink__read_end();
+  unsigned long after = 0;
+  while (!r) {
+    struct pin p __attribute__((cleanup(release_pin))) = {.m = 0};
+    if (!pin_next(&p, &after))
+      break;
+    r = fn((const struct modlink_module *)p.m->md, ctx);
+  }
   return r;
 }
 
+/* Async-signal-safe. */
 static const struct modlink_module *find_module(const void *addr)
 {
-  const struct table *t = read_table();
-  const struct range *r = range_holding(t, (uintptr_t)addr);
-  const struct modlink_moduledata *md = r ? r->md : 0;
-  modlink__read_end();
-  return (const struct modlink_module *)md;
+  READ_SECTION(s);
+  const struct range *r = range_holding(read_table(), (uintptr_t)addr);
+  return r ? (const struct modlink_module *)LOAD(r->md) : 0;
 }
 
 static int foreach_entry(const char *kind, modlink_entry_fn *fn, void *ctx)
 {
-  const struct table *t = read_table();
+  modlink__close_abandoned();
   int r = 0;
-  for (size_t i = 0; i < t->count && !r; i++) {
-    const struct modlink_moduledata *md = t->modules[i];
+  unsigned long after = 0;
+  while (!r) {
+    struct pin p __attribute__((cleanup(release_pin))) = {.m = 0};
+    if (!pin_next(&p, &after))
+      break;
+    const struct modlink_moduledata *md = p.m->md;
     for (const struct modlink_entry__ *e = md->entries_start;
          e < md->entries_end && !r; e++)
       /* A null kind is padding the compiler put between entries. */
       if (e->kind && strcmp(e->kind, kind) == 0)
         r = fn((const struct modlink_module *)md, e->value, ctx);
   }
-  modlink__read_end();
   return r;
 }
 
@@ -429,42 +628,37 @@ static int on_change(modlink_change_fn *fn, void *ctx)
     errno = EINVAL;
     return -1;
   }
-  pthread_mutex_lock(&reg.lock);
-  int r = 0;
+  WRITER_SCOPE();
+  writer_enter_locked();
   if (reg.nlisteners == reg.cap) {
     size_t cap = reg.cap ? 2 * reg.cap : 8;
     struct listener *l = realloc(reg.listeners, cap * sizeof *l);
     if (!l) {
       errno = ENOMEM;
-      r = -1;
-    } else {
-      reg.listeners = l;
-      reg.cap = cap;
+      return -1;
     }
+    reg.listeners = l;
+    reg.cap = cap;
   }
-  if (r == 0) {
-    reg.listeners[reg.nlisteners++] = (struct listener){fn, ctx};
-    /* The modules registered before now, in order, each looked up again
-       in the newest table: FN may dlopen or dlclose, which replaces (and
-       frees) the table, and a module registered meanwhile is told to FN
-       through notify_locked, FN being a listener already. */
-    current_table_locked(); /* the runtime's own module, the first time */
-    unsigned long upto = reg.serial, done = 0;
-    for (;;) {
-      const struct table *t = current_table_locked();
-      size_t i = 0;
-      while (i < t->count && t->serials[i] <= done)
-        i++;
-      if (i == t->count || t->serials[i] > upto)
-        break;
-      done = t->serials[i];
-      fn((const struct modlink_module *)t->modules[i], 1, ctx);
-      if (!listening(fn, ctx))
-        break; /* FN's module was unloaded meanwhile */
-    }
+  reg.listeners[reg.nlisteners++] = (struct listener){fn, ctx};
+  /* The modules registered before now, in order, each looked up again in
+     the newest table: FN may dlopen or dlclose, which replaces or clears
+     the table, and a module registered meanwhile is told to FN through
+     notify_locked, FN being a listener already. */
+  unsigned long upto = reg.serial, done = 0;
+  for (;;) {
+    const struct table *t = current_table();
+    size_t i = 0;
+    while (i < t->count && (t->serials[i] <= done || !t->modules[i]))
+      i++;
+    if (i == t->count || t->serials[i] > upto)
+      break;
+    done = t->serials[i];
+    fn((const struct modlink_module *)t->modules[i]->md, 1, ctx);
+    if (!listening(fn, ctx))
+      break; /* FN's module was unloaded meanwhile */
   }
-  pthread_mutex_unlock(&reg.lock);
-  return r;
+  return 0;
 }
 
 const struct modlink_instance modlink__this_instance = {
