@@ -37,7 +37,9 @@
 #define _GNU_SOURCE
 #include <modlink.h>
 
+#include <dlfcn.h>
 #include <errno.h>
+#include <link.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -46,6 +48,7 @@
 
 #include "instance.h"
 #include "moduledata.h"
+#include "pins.h"
 #include "readers.h"
 
 /* Entries that a departure clears while readers read them. */
@@ -92,6 +95,7 @@ static struct {
                              compacted only when none is */
   unsigned long serial;   /* registrations so far; 1 is the first table's */
   bool started;
+  bool exiting;           /* the process is in exit(): nothing is unmapped */
 } reg = {.lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP, .serial = 1};
 
 /* ---- ranges ------------------------------------------------------------- */
@@ -280,17 +284,15 @@ static void after_fork_in_child(void)
   reg.lock = fresh;
 }
 
-/* Every writer starts here, with the lock held: sections this thread left
-   by longjmp are closed first, so that the grace period does not wait for
-   them (they are this thread's own, and so not waited for, but a writer of
-   another thread would). */
+/* Every writer starts here, with the lock held: pins this thread left by
+   longjmp are dropped first, so that no departure waits for them. */
 static struct table *writer_enter_locked(void)
 {
   if (!reg.started) {
     reg.started = true;
     pthread_atfork(0, 0, after_fork_in_child);
   }
-  modlink__close_abandoned();
+  modlink__pins_drop_abandoned();
   return current_table();
 }
 
@@ -306,12 +308,29 @@ static void unlock_writer(int *unused)
   int writer_scope __attribute__((cleanup(unlock_writer), unused)) =         \
       (lock_writer(), 0)
 
+/* exit() runs the modules' destructors but unmaps nothing, so departures
+   then need not wait for the callbacks of other threads (which may wait
+   for the exiting thread).  The process is known to exit when this
+   handler runs (registered after ld.so's own when this runtime starts
+   after main: libmodlink.a in an executable, a dlopened libmodlink.so), or
+   when the main program's module leaves (it is never dlclosed). */
+static void mark_exiting(void) { __atomic_store_n(&reg.exiting, true, __ATOMIC_RELAXED); }
+
+static bool is_main_program(const struct modlink_moduledata *md)
+{
+  Dl_info info;
+  struct link_map *map = 0;
+  return dladdr1(md, &info, (void **)&map, RTLD_DL_LINKMAP) && map &&
+         map->l_name && map->l_name[0] == 0;
+}
+
 /* The first table and the fork handler exist before main, so that a signal
    handler's first read makes nothing. */
 __attribute__((constructor)) static void start_registry(void)
 {
   WRITER_SCOPE();
   writer_enter_locked();
+  atexit(mark_exiting);
 }
 
 /* ---- listeners ---------------------------------------------------------- */
@@ -427,17 +446,12 @@ static void register_module(const struct modlink_moduledata *md)
     t->retired_next = reg.retired;
     reg.retired = t;
   }
-  if (modlink__grace_period(MODLINK_WAIT_BRIEFLY, md->name))
+  if (modlink__grace_period(MODLINK_WAIT_BRIEFLY))
     free_retired_locked();
   notify_locked(md, 1);
 }
 
 /* ---- pins: a foreach callback's hold on its module --------------------- */
-
-struct pin {
-  struct modlink__hold hold;
-  struct module *m;
-};
 
 static void unref(struct module *m)
 {
@@ -445,29 +459,29 @@ static void unref(struct module *m)
     free(m);
 }
 
-static void unpin(struct modlink__hold *h) { unref(((struct pin *)h)->m); }
-
-static unsigned long pins_of_this_thread(const struct module *m)
-{
-  unsigned long n = 0;
-  for (const struct modlink__hold *h = modlink__holds(); h; h = h->prev)
-    n += h->release == unpin && ((const struct pin *)h)->m == m;
-  return n;
-}
+void modlink__pin_dropped(void *m) { unref(m); }
 
 /* Waits until no other thread's callback runs on M (the registry's
    reference and this thread's own pins remain), saying so once when that
    lasts. */
 static void wait_for_pins(struct module *m)
 {
-  unsigned long mine = 1 + pins_of_this_thread(m);
+  unsigned long mine = 1 + modlink__pins_on(m);
   double start = 0;
   bool told = false;
   for (unsigned round = 0;
        __atomic_load_n(&m->refs, __ATOMIC_ACQUIRE) > mine; round++) {
     if (round == 0)
       start = modlink__now();
-    modlink__pause(round, start, &told, m->md->name);
+    if (!told && modlink__now() - start > 1.0) {
+      told = true;
+      modlink__notice("module '%s' is leaving, and has waited 1 s for "
+                      "another thread: a modlink_foreach_module or "
+                      "modlink_foreach_entry callback there has not "
+                      "returned, or its thread left it by longjmp",
+                      m->md->name);
+    }
+    modlink__pause(round, start);
   }
 }
 
@@ -478,6 +492,8 @@ static void deregister_module(const struct modlink_moduledata *md)
   struct module *m = table_find(writer_enter_locked(), md);
   if (!m)
     return;
+  if (is_main_program(md))
+    mark_exiting();
   /* Listeners may dlopen or dlclose: tables are looked up again after. */
   notify_locked(md, 0);
   drop_listeners_in_locked(md);
@@ -487,9 +503,10 @@ static void deregister_module(const struct modlink_moduledata *md)
     table_clear(t, md);
   /* After the grace period no reader holds M without a pin, and every pin
      taken before M was leaving is counted in M's references. */
-  if (modlink__grace_period(MODLINK_WAIT_FOREVER, md->name))
+  if (modlink__grace_period(MODLINK_WAIT_FOREVER))
     free_retired_locked();
-  wait_for_pins(m);
+  if (!__atomic_load_n(&reg.exiting, __ATOMIC_RELAXED))
+    wait_for_pins(m);
   unref(m); /* the registry's reference; a pin of this thread may outlive
                it, and then frees M */
 }
@@ -508,9 +525,7 @@ void modlink__deregister(const struct modlink_moduledata *md)
 
 /* ---- readers ------------------------------------------------------------ */
 
-/* A read section that ends with its scope: also when a callback throws
-   (C++) or its thread is cancelled or calls pthread_exit.  One left by
-   longjmp is closed later (readers.h). */
+/* A read section, ended with its scope. */
 #define READ_SECTION(s)                                                       \
   struct modlink__section s __attribute__((cleanup(modlink__read_end)));      \
   modlink__read_begin(&s)
@@ -560,37 +575,43 @@ static struct module *ref_next(unsigned long *after)
   return 0;
 }
 
-/* Pins the next module for a foreach step: a hold on the thread's list
-   (after the read section, which would take a newer hold for abandoned). */
-static bool pin_next(struct pin *p, unsigned long *after)
+/* A foreach step: the next module, pinned; dropped at the end of the
+   step's scope, also when the callback throws (C++) or its thread is
+   cancelled.  A pin left by longjmp is dropped later (pins.h). */
+struct step {
+  struct module *m;
+  size_t place;
+};
+
+static bool step_next(struct step *st, unsigned long *after)
 {
-  p->m = ref_next(after);
-  if (!p->m)
+  st->m = ref_next(after);
+  if (!st->m)
     return false;
-  p->hold.release = unpin;
-  modlink__hold(&p->hold);
+  st->place = modlink__pin(st->m, (uintptr_t)st);
   return true;
 }
 
-/* A foreach step's pin, released at the end of the step's scope: also when
-   the callback throws (C++) or its thread is cancelled.  A pin left by
-   longjmp is released later (readers.h). */
-static void release_pin(struct pin *p)
+static void step_end(struct step *st)
 {
-  if (p->m)
-    modlink__release(&p->hold);
+  if (!st->m)
+    return;
+  if (st->place == MODLINK_UNTRACKED)
+    unref(st->m);
+  else
+    modlink__unpin(st->place);
 }
 
 static int foreach_module(modlink_module_fn *fn, void *ctx)
 {
-  modlink__close_abandoned();
+  modlink__pins_drop_abandoned();
   int r = 0;
   unsigned long after = 0;
   while (!r) {
-    struct pin p __attribute__((cleanup(release_pin))) = {.m = 0};
-    if (!pin_next(&p, &after))
+    struct step st __attribute__((cleanup(step_end))) = {0, 0};
+    if (!step_next(&st, &after))
       break;
-    r = fn((const struct modlink_module *)p.m->md, ctx);
+    r = fn((const struct modlink_module *)st.m->md, ctx);
   }
   return r;
 }
@@ -605,14 +626,14 @@ static const struct modlink_module *find_module(const void *addr)
 
 static int foreach_entry(const char *kind, modlink_entry_fn *fn, void *ctx)
 {
-  modlink__close_abandoned();
+  modlink__pins_drop_abandoned();
   int r = 0;
   unsigned long after = 0;
   while (!r) {
-    struct pin p __attribute__((cleanup(release_pin))) = {.m = 0};
-    if (!pin_next(&p, &after))
+    struct step st __attribute__((cleanup(step_end))) = {0, 0};
+    if (!step_next(&st, &after))
       break;
-    const struct modlink_moduledata *md = p.m->md;
+    const struct modlink_moduledata *md = st.m->md;
     for (const struct modlink_entry__ *e = md->entries_start;
          e < md->entries_end && !r; e++)
       /* A null kind is padding the compiler put between entries. */

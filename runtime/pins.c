@@ -1,0 +1,138 @@
+/* Pins; the design is in pins.h. */
+#define _GNU_SOURCE
+#include "pins.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct pin {
+  void *object;
+  uintptr_t frame;
+};
+
+enum { INLINE_PINS = 8 };
+
+/* General-dynamic TLS: foreach is not async-signal-safe, so reaching this
+   may call __tls_get_addr. */
+static __thread struct {
+  struct pin *pins; /* inline_pins, or a heap array when deeper */
+  size_t depth, capacity;
+  bool exit_hooked;
+  bool stack_known;
+  uintptr_t stack_lo, stack_hi; /* this thread's stack, or 0, 0 */
+  struct pin inline_pins[INLINE_PINS];
+} self;
+
+static pthread_key_t exit_key;
+static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;
+static bool exit_key_made;
+
+/* The thread exits: whatever it still pins was abandoned. */
+static void drop_at_thread_exit(void *unused)
+{
+  (void)unused;
+  if (self.depth)
+    modlink__unpin(0);
+  if (self.pins != self.inline_pins)
+    free(self.pins);
+  self.pins = 0;
+  self.capacity = 0;
+}
+
+static void make_exit_key(void)
+{
+  exit_key_made = pthread_key_create(&exit_key, drop_at_thread_exit) == 0;
+}
+
+static bool room_for_one_more(void)
+{
+  if (!self.pins) {
+    self.pins = self.inline_pins;
+    self.capacity = INLINE_PINS;
+  }
+  if (self.depth < self.capacity)
+    return true;
+  size_t capacity = 2 * self.capacity;
+  struct pin *heap = malloc(capacity * sizeof *heap);
+  if (!heap)
+    return false;
+  memcpy(heap, self.pins, self.depth * sizeof *heap);
+  if (self.pins != self.inline_pins)
+    free(self.pins);
+  self.pins = heap;
+  self.capacity = capacity;
+  return true;
+}
+
+size_t modlink__pin(void *object, uintptr_t frame)
+{
+  if (!self.exit_hooked) {
+    pthread_once(&exit_key_once, make_exit_key);
+    self.exit_hooked =
+        exit_key_made && pthread_setspecific(exit_key, (void *)1) == 0;
+  }
+  if (!room_for_one_more())
+    return MODLINK_UNTRACKED;
+  self.pins[self.depth] = (struct pin){object, frame};
+  return self.depth++;
+}
+
+void modlink__unpin(size_t place)
+{
+  /* Newest first; each leaves the stack before it is dropped, so that a
+     drop that frees memory never leaves a stale entry behind. */
+  while (self.depth > place) {
+    void *object = self.pins[--self.depth].object;
+    modlink__pin_dropped(object);
+  }
+}
+
+size_t modlink__pins_on(const void *object)
+{
+  size_t n = 0;
+  for (size_t i = 0; i < self.depth; i++)
+    n += self.pins[i].object == object;
+  return n;
+}
+
+static void find_this_stack(void)
+{
+  pthread_attr_t attr;
+  void *addr;
+  size_t size;
+  self.stack_known = true;
+  if (pthread_getattr_np(pthread_self(), &attr) != 0)
+    return;
+  if (pthread_attr_getstack(&attr, &addr, &size) == 0) {
+    self.stack_lo = (uintptr_t)addr;
+    self.stack_hi = (uintptr_t)addr + size;
+  }
+  pthread_attr_destroy(&attr);
+}
+
+static bool on_this_stack(uintptr_t a)
+{
+  return self.stack_lo <= a && a < self.stack_hi;
+}
+
+void modlink__pins_drop_abandoned(void)
+{
+  if (!self.depth)
+    return;
+  if (!self.stack_known)
+    find_this_stack(); /* once per thread (pthread_getattr_np reads /proc
+                          for the main thread) */
+  /* Every pin older than a live one is live too (its frame lies above),
+     so the abandoned ones are the newest.  The stack grows down on every
+     target. */
+  uintptr_t here = (uintptr_t)__builtin_frame_address(0);
+  if (!on_this_stack(here))
+    return; /* on another stack (a coroutine's): nothing can be told */
+  size_t place = self.depth;
+  while (place > 0 && on_this_stack(self.pins[place - 1].frame) &&
+         self.pins[place - 1].frame < here)
+    place--;
+  modlink__unpin(place);
+}

@@ -1,0 +1,47 @@
+/* Pins: what a thread holds while a foreach callback runs.
+ *
+ * modlink_foreach_module and modlink_foreach_entry hand each module to the
+ * callback pinned: the registry counts the pin in the module's record
+ * (registry.c), and a departing module waits until the pins of other
+ * threads are gone before ld.so may unmap it.  The thread's own pins are
+ * not waited for: a callback may dlclose the module it was handed, or call
+ * exit().
+ *
+ * Each thread's pins form a stack in thread-local storage, not in the
+ * callers' frames: a callback left by longjmp leaves its frame to be
+ * reused, and the stack must outlive that.  Pins that are never dropped
+ * (a callback left by longjmp) are found and dropped:
+ *   - when an older pin of the same thread is dropped: every pin taken
+ *     after it and still there was abandoned;
+ *   - by modlink__pins_drop_abandoned(), called where the thread runs in
+ *     normal flow (writers, foreach): a pin taken by a frame that lies on
+ *     this thread's stack below the caller's frame was abandoned;
+ *   - when the thread exits.
+ * A callback that throws (C++), or whose thread is cancelled or calls
+ * pthread_exit, drops its pin on the way out (a cleanup in foreach). */
+#ifndef MODLINK_PINS_H
+#define MODLINK_PINS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define MODLINK_PINS_HIDDEN __attribute__((visibility("hidden")))
+
+/* Pins OBJECT for the frame at FRAME (the address of one of its locals);
+   returns the pin's place, for modlink__unpin.  The pin is counted by the
+   caller; dropping it calls modlink__pin_dropped(OBJECT). */
+size_t modlink__pin(void *object, uintptr_t frame) MODLINK_PINS_HIDDEN;
+/* Drops the pin at PLACE and every newer one still there. */
+void modlink__unpin(size_t place) MODLINK_PINS_HIDDEN;
+/* How many of the calling thread's pins hold OBJECT. */
+size_t modlink__pins_on(const void *object) MODLINK_PINS_HIDDEN;
+void modlink__pins_drop_abandoned(void) MODLINK_PINS_HIDDEN;
+
+/* Defined by the registry: OBJECT lost one pin. */
+void modlink__pin_dropped(void *object) MODLINK_PINS_HIDDEN;
+
+/* A place no pin has: the pin could not be recorded (out of memory); the
+   object is pinned all the same, but not seen as this thread's own. */
+#define MODLINK_UNTRACKED ((size_t)-1)
+
+#endif

@@ -1,0 +1,484 @@
+/* The registry used as an adversary would use it.  One scenario per run:
+ *
+ *   registry_adversarial SCENARIO DIR
+ *
+ * DIR holds libregistry_a.so, libregistry_b.so, libregistry_plugin.so and
+ * libadv_listener.so.  Each scenario prints "SCENARIO: ok" when every check
+ * held; an alarm turns a hang into a failure (SIGALRM kills the process).
+ *
+ *   departure-dlopen  a listener dlopens a module while it hears of another
+ *                     one leaving
+ *   listener-order    while a listener hears of an arrival it dlcloses the
+ *                     module holding another listener: no listener misses
+ *                     the arrival
+ *   oom-departure     every allocation of the runtime fails, then a module
+ *                     is dlclosed and the process exits: nothing aborts,
+ *                     nothing stays listed
+ *   oom-first         every allocation of the runtime fails from the start:
+ *                     the runtime's own module is still listed
+ *   signal-storm      a signal handler looks up addresses while its thread
+ *                     is inside the registry and another thread dlopens and
+ *                     dlcloses
+ *   longjmp           foreach callbacks left by longjmp, then dlopen and
+ *                     dlclose in this thread and another
+ *   pthread-exit      a foreach callback ends its thread with pthread_exit
+ *   cancel            a foreach callback's thread is cancelled in printf
+ *   exit              a foreach callback calls exit(): destructors run,
+ *                     buffered output is written
+ *   exit-while-pinned exit() while another thread's callback, which will
+ *                     never return, was handed a module that leaves at exit
+ *   dlmopen           a module loaded into a new link-map namespace */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <pthread.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "modlink.h"
+
+static char dir[4096];
+static const char *path_of(const char *file)
+{
+  static char buf[4][4200];
+  static int next;
+  char *p = buf[next++ % 4];
+  snprintf(p, sizeof buf[0], "%s/%s", dir, file);
+  return p;
+}
+
+static int named(const struct modlink_module *m, const char *name)
+{
+  return m && strcmp(modlink_module_name(m), name) == 0;
+}
+
+static int is_named(const struct modlink_module *m, void *name)
+{
+  return named(m, name);
+}
+
+static int listed(const char *name)
+{
+  return modlink_foreach_module(is_named, (void *)name);
+}
+
+static void *open_module(const char *file)
+{
+  void *h = dlopen(path_of(file), RTLD_NOW | RTLD_LOCAL);
+  if (!h)
+    printf("FAIL: dlopen %s: %s\n", file, dlerror());
+  return h;
+}
+
+/* ---- allocations that fail on demand ------------------------------------ */
+
+/* Allocations made by the runtime (callers in libmodlink.so) fail while
+   FAIL_RUNTIME is set; the environment sets it from the start. */
+extern void *__libc_malloc(size_t);
+extern void *__libc_realloc(void *, size_t);
+extern void *__libc_calloc(size_t, size_t);
+static int fail_runtime = -1;
+
+static int from_runtime(void *caller)
+{
+  if (fail_runtime < 0)
+    fail_runtime = getenv("ADVERSARIAL_FAIL_RUNTIME") != 0;
+  if (!fail_runtime)
+    return 0;
+  Dl_info info;
+  return dladdr(caller, &info) && info.dli_fname &&
+         strstr(info.dli_fname, "libmodlink.so");
+}
+
+void *malloc(size_t n)
+{
+  return from_runtime(__builtin_return_address(0)) ? 0 : __libc_malloc(n);
+}
+void *realloc(void *p, size_t n)
+{
+  return from_runtime(__builtin_return_address(0)) ? 0 : __libc_realloc(p, n);
+}
+void *calloc(size_t n, size_t k)
+{
+  return from_runtime(__builtin_return_address(0)) ? 0 : __libc_calloc(n, k);
+}
+
+/* ---- 1: a listener that dlopens during a departure ---------------------- */
+
+static void *opened_by_listener;
+static void opens_on_departure(const struct modlink_module *m, int loaded,
+                               void *ctx)
+{
+  (void)ctx;
+  if (!loaded && named(m, "libregistry_a.so") && !opened_by_listener)
+    opened_by_listener = open_module("libregistry_b.so");
+}
+
+static void departure_dlopen(void)
+{
+  size_t base = modlink_module_count();
+  void *a = open_module("libregistry_a.so");
+  CHECK(modlink_on_change(opens_on_departure, 0) == 0);
+  CHECK(a && dlclose(a) == 0);
+  CHECK(opened_by_listener != 0);
+  CHECK(listed("libregistry_b.so"));
+  CHECK(!listed("libregistry_a.so"));
+  CHECK(modlink_module_count() == base + 1);
+  CHECK(opened_by_listener && dlclose(opened_by_listener) == 0);
+  CHECK(modlink_module_count() == base);
+}
+
+/* ---- 2: a listener that dlcloses another listener's module ------------- */
+
+static void *listener_module;
+static void closes_listener_module(const struct modlink_module *m, int loaded,
+                                   void *ctx)
+{
+  (void)ctx;
+  if (loaded && named(m, "libregistry_plugin.so") && listener_module) {
+    void *h = listener_module;
+    listener_module = 0;
+    CHECK(dlclose(h) == 0);
+  }
+}
+
+static int plugin_arrivals, plugin_departures;
+static void counts_plugin(const struct modlink_module *m, int loaded, void *ctx)
+{
+  (void)ctx;
+  if (named(m, "libregistry_plugin.so"))
+    ++*(loaded ? &plugin_arrivals : &plugin_departures);
+}
+
+static void listener_order(void)
+{
+  /* Listeners in this order: one in libadv_listener.so, the one that
+     dlcloses that module, the one that counts. */
+  CHECK((listener_module = open_module("libadv_listener.so")) != 0);
+  int (*listen)(void) = (int (*)(void))dlsym(listener_module, "adv_listen");
+  CHECK(listen && listen() == 0);
+  CHECK(modlink_on_change(closes_listener_module, 0) == 0);
+  CHECK(modlink_on_change(counts_plugin, 0) == 0);
+  void *p = open_module("libregistry_plugin.so");
+  CHECK(listener_module == 0);
+  CHECK(plugin_arrivals == 1);
+  CHECK(p && dlclose(p) == 0);
+  CHECK(plugin_departures == 1);
+}
+
+/* ---- 3, 4: out of memory ------------------------------------------------ */
+
+static void oom_departure(void)
+{
+  size_t base = modlink_module_count();
+  void *p = open_module("libregistry_plugin.so");
+  CHECK(modlink_module_count() == base + 1);
+  fail_runtime = 1;
+  CHECK(malloc(1) != 0); /* only the runtime's allocations fail */
+  CHECK(p && dlclose(p) == 0);
+  CHECK(modlink_module_count() == base);
+  CHECK(!listed("libregistry_plugin.so"));
+  /* What the test prints is buffered (a pipe): exit() must write it after
+     every module left, with allocations still failing. */
+}
+
+static void oom_first(void)
+{
+  CHECK(listed("libmodlink.so"));
+  CHECK(modlink_find_module((void *)modlink_module_count) != 0);
+}
+
+/* ---- 5: a signal storm -------------------------------------------------- */
+
+static volatile sig_atomic_t handler_runs, handler_failures;
+static const struct modlink_module *this_module;
+
+static void look_up_in_handler(int sig)
+{
+  (void)sig;
+  uintptr_t start, end;
+  const struct modlink_module *m = modlink_find_module((void *)look_up_in_handler);
+  modlink_module_text(m, &start, &end);
+  if (m != this_module || !modlink_module_name(m) ||
+      !(start <= (uintptr_t)look_up_in_handler && (uintptr_t)look_up_in_handler < end) ||
+      modlink_find_module((const void *)&handler_runs) != this_module ||
+      modlink_find_module((void *)&start) != 0)
+    handler_failures++;
+  handler_runs++;
+}
+
+static volatile int storm_over;
+static pthread_t storm_reader;
+
+static int visit_and_look_up(const struct modlink_module *m, void *ctx)
+{
+  (void)ctx;
+  /* A module that another thread is unloading may already be gone from
+     lookups while it is handed here: only this one stays put. */
+  uintptr_t start, end;
+  modlink_module_text(m, &start, &end);
+  if (m == this_module && modlink_find_module((void *)start) != m)
+    handler_failures++;
+  return 0;
+}
+
+static void *reads_in_a_loop(void *unused)
+{
+  (void)unused;
+  while (!storm_over) {
+    modlink_foreach_module(visit_and_look_up, 0);
+    (void)modlink_find_module((void *)reads_in_a_loop);
+    (void)modlink_module_count();
+  }
+  return 0;
+}
+
+static void *signals_in_a_loop(void *unused)
+{
+  (void)unused;
+  while (!storm_over) {
+    pthread_kill(storm_reader, SIGUSR1);
+    struct timespec ts = {0, 20000};
+    nanosleep(&ts, 0);
+  }
+  return 0;
+}
+
+static void signal_storm(void)
+{
+  this_module = modlink_self();
+  struct sigaction sa = {.sa_handler = look_up_in_handler};
+  sigemptyset(&sa.sa_mask);
+  CHECK(sigaction(SIGUSR1, &sa, 0) == 0);
+  size_t base = modlink_module_count();
+  pthread_t signaller;
+  CHECK(pthread_create(&storm_reader, 0, reads_in_a_loop, 0) == 0);
+  CHECK(pthread_create(&signaller, 0, signals_in_a_loop, 0) == 0);
+  const char *files[] = {"libregistry_a.so", "libregistry_b.so",
+                         "libregistry_plugin.so"};
+  time_t until = time(0) + 4;
+  long cycles = 0;
+  while (time(0) < until || cycles < 50) {
+    void *h = open_module(files[cycles % 3]);
+    CHECK(h && dlclose(h) == 0);
+    cycles++;
+  }
+  storm_over = 1;
+  pthread_join(signaller, 0);
+  pthread_join(storm_reader, 0);
+  CHECK(handler_runs > 0);
+  CHECK(handler_failures == 0);
+  CHECK(modlink_module_count() == base);
+  printf("signal-storm: %ld dlopen/dlclose cycles, %d lookups in handlers\n",
+         cycles, (int)handler_runs);
+}
+
+/* ---- 6: foreach callbacks left abnormally ------------------------------- */
+
+static jmp_buf out;
+static int jumps_out(const struct modlink_module *m, void *ctx)
+{
+  (void)m;
+  (void)ctx;
+  longjmp(out, 1);
+}
+static int entry_jumps_out(const struct modlink_module *m, const void *v,
+                           void *ctx)
+{
+  (void)m;
+  (void)v;
+  (void)ctx;
+  longjmp(out, 1);
+}
+
+/* dlopen and dlclose every test module, in a thread of its own. */
+static void *cycle_modules(void *unused)
+{
+  (void)unused;
+  const char *files[] = {"libregistry_a.so", "libregistry_b.so",
+                         "libregistry_plugin.so"};
+  for (int i = 0; i < 3; i++) {
+    void *h = open_module(files[i]);
+    CHECK(h && dlclose(h) == 0);
+  }
+  return 0;
+}
+
+static void cycle_modules_in_a_thread(void)
+{
+  pthread_t t;
+  CHECK(pthread_create(&t, 0, cycle_modules, 0) == 0);
+  CHECK(pthread_join(t, 0) == 0);
+}
+
+static void jump_out_of_callbacks(void)
+{
+  size_t base = modlink_module_count();
+  void *p = open_module("libregistry_plugin.so");
+  if (!setjmp(out))
+    modlink_foreach_module(jumps_out, 0);
+  if (!setjmp(out))
+    modlink_foreach_entry("registry.test", entry_jumps_out, 0);
+  /* Another thread, before this one calls into the registry again. */
+  cycle_modules_in_a_thread();
+  cycle_modules(0);
+  CHECK(p && dlclose(p) == 0);
+  CHECK(modlink_module_count() == base);
+}
+
+static int exits_thread(const struct modlink_module *m, void *ctx)
+{
+  (void)m;
+  (void)ctx;
+  pthread_exit(0);
+}
+
+static void *iterates_then_exits(void *unused)
+{
+  (void)unused;
+  modlink_foreach_module(exits_thread, 0);
+  return 0;
+}
+
+static void pthread_exit_in_callback(void)
+{
+  void *p = open_module("libregistry_plugin.so");
+  pthread_t t;
+  CHECK(pthread_create(&t, 0, iterates_then_exits, 0) == 0);
+  CHECK(pthread_join(t, 0) == 0);
+  CHECK(p && dlclose(p) == 0); /* the plugin was pinned by the callback */
+  cycle_modules_in_a_thread();
+}
+
+static int waits_to_be_cancelled(const struct modlink_module *m, void *ctx)
+{
+  (void)m;
+  (void)ctx;
+  for (;;) {
+    printf("cancel: in a callback\n"); /* a cancellation point */
+    fflush(stdout);
+    struct timespec ts = {0, 1000000};
+    nanosleep(&ts, 0);
+  }
+}
+
+static void *iterates_until_cancelled(void *unused)
+{
+  (void)unused;
+  modlink_foreach_module(waits_to_be_cancelled, 0);
+  return 0;
+}
+
+static void cancel_in_callback(void)
+{
+  void *p = open_module("libregistry_plugin.so");
+  pthread_t t;
+  void *result;
+  CHECK(pthread_create(&t, 0, iterates_until_cancelled, 0) == 0);
+  struct timespec ts = {0, 50000000};
+  nanosleep(&ts, 0);
+  CHECK(pthread_cancel(t) == 0);
+  CHECK(pthread_join(t, &result) == 0);
+  CHECK(result == PTHREAD_CANCELED);
+  CHECK(p && dlclose(p) == 0);
+  cycle_modules_in_a_thread();
+}
+
+static int exits_process(const struct modlink_module *m, const void *v,
+                         void *ctx)
+{
+  (void)m;
+  (void)v;
+  (void)ctx;
+  printf("exit: ok\n"); /* buffered: stdout is a pipe */
+  exit(check_failures != 0);
+}
+
+static void exit_in_callback(void)
+{
+  CHECK(open_module("libregistry_plugin.so") != 0);
+  modlink_foreach_entry("registry.test", exits_process, 0);
+  printf("FAIL: the callback returned\n");
+}
+
+static pthread_mutex_t never = PTHREAD_MUTEX_INITIALIZER;
+static volatile int blocked_in_callback;
+static int blocks_on_plugin(const struct modlink_module *m, void *ctx)
+{
+  (void)ctx;
+  if (named(m, "libregistry_plugin.so")) {
+    blocked_in_callback = 1;
+    pthread_mutex_lock(&never); /* held by main: waits until the end */
+  }
+  return 0;
+}
+
+static void *iterates_and_blocks(void *unused)
+{
+  (void)unused;
+  modlink_foreach_module(blocks_on_plugin, 0);
+  return 0;
+}
+
+static void exit_while_pinned(void)
+{
+  CHECK(open_module("libregistry_plugin.so") != 0);
+  pthread_mutex_lock(&never);
+  pthread_t t;
+  CHECK(pthread_create(&t, 0, iterates_and_blocks, 0) == 0);
+  while (!blocked_in_callback)
+    sched_yield();
+  printf("exit-while-pinned: ok\n"); /* buffered: stdout is a pipe */
+  exit(check_failures != 0);
+}
+
+/* ---- 8: dlmopen --------------------------------------------------------- */
+
+static void into_new_namespace(void)
+{
+  size_t base = modlink_module_count();
+  void *h = dlmopen(LM_ID_NEWLM, path_of("libregistry_plugin.so"), RTLD_NOW);
+  if (!h)
+    printf("FAIL: dlmopen: %s\n", dlerror());
+  CHECK(modlink_module_count() == base); /* not in this namespace's list */
+  CHECK(h && dlclose(h) == 0);
+}
+
+int main(int argc, char **argv)
+{
+  if (argc != 3) {
+    fprintf(stderr, "usage: %s SCENARIO DIR\n", argv[0]);
+    return 2;
+  }
+  snprintf(dir, sizeof dir, "%s", argv[2]);
+  alarm(60);
+  static const struct {
+    const char *name;
+    void (*run)(void);
+  } scenarios[] = {
+      {"departure-dlopen", departure_dlopen},
+      {"listener-order", listener_order},
+      {"oom-departure", oom_departure},
+      {"oom-first", oom_first},
+      {"signal-storm", signal_storm},
+      {"longjmp", jump_out_of_callbacks},
+      {"pthread-exit", pthread_exit_in_callback},
+      {"cancel", cancel_in_callback},
+      {"exit", exit_in_callback},
+      {"exit-while-pinned", exit_while_pinned},
+      {"dlmopen", into_new_namespace},
+  };
+  for (size_t i = 0; i < sizeof scenarios / sizeof scenarios[0]; i++)
+    if (strcmp(argv[1], scenarios[i].name) == 0) {
+      scenarios[i].run();
+      if (!check_failures)
+        printf("%s: ok\n", argv[1]);
+      return check_failures != 0;
+    }
+  fprintf(stderr, "%s: unknown scenario '%s'\n", argv[0], argv[1]);
+  return 2;
+}
