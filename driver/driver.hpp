@@ -21,13 +21,25 @@ struct DriverError : std::runtime_error {
 
 // ---- targets.cpp ----------------------------------------------------
 
+// An option that makes gcc build for another ABI than the target's: the
+// modlink target that ABI is, or (other_triple "") what the ABI is called.
+struct AbiSwitch {
+    std::string option;
+    std::string other_triple;
+    std::string abi_name;
+};
+
 struct Target {
     std::string triple;
     std::string gcc;          // "<triple>-gcc-12"
     std::string gcc_package;  // the Debian package that installs it
+    std::string abi_option;   // the option that keeps the target's own ABI ("-m64")
+    std::vector<AbiSwitch> abi_switches;  // options that leave it; as in gcc, the last one counts
+    bool split_stack_links_with_gold;     // gcc's link spec adds -fuse-ld=gold for -fsplit-stack
 };
 
 const std::vector<Target> &all_targets();
+std::string supported_targets();  // "x86_64-linux-gnu, ..."
 // Throws DriverError naming the supported targets.
 const Target &find_target(const std::string &triple);
 // "powerpc64le-linux-gnu" for ".../powerpc64le-linux-gnu-modlink-cc", else "".

@@ -88,6 +88,30 @@ void check_linker(const std::string &ld)
                           " does not support INSERT in linker scripts; use bfd (the default) or lld");
 }
 
+// As in gcc, the last of the target's ABI options counts (-m32 -m64 is -m64).
+void check_abi(const Target &target, const std::string &last_abi_option)
+{
+    for (const AbiSwitch &s : target.abi_switches) {
+        if (s.option != last_abi_option)
+            continue;
+        if (s.other_triple.empty())
+            throw DriverError(s.option + " selects " + s.abi_name +
+                              ", which modlink does not build for; supported: " + supported_targets());
+        throw DriverError(s.option + " builds for " + s.other_triple + "; use --target=" + s.other_triple +
+                          " (or " + s.other_triple + "-modlink-cc)");
+    }
+}
+
+bool is_abi_option(const Target &target, const std::string &a)
+{
+    if (a == target.abi_option)
+        return true;
+    for (const AbiSwitch &s : target.abi_switches)
+        if (s.option == a)
+            return true;
+    return false;
+}
+
 }  // namespace
 
 std::vector<std::string> split_commas(const std::string &s)
@@ -161,6 +185,8 @@ Invocation parse_command_line(const std::vector<std::string> &args, const std::s
     std::string static_option;  // -static or -static-pie, as written
     std::vector<std::string> linker_words;
     std::string linker;  // the last -fuse-ld=
+    std::vector<std::string> all;  // every option, for what depends on the target
+    bool split_stack = false;       // the last of -fsplit-stack, -fno-split-stack
 
     for (size_t i = 0; i < args.size(); i++) {
         const std::string &a = args[i];
@@ -202,6 +228,9 @@ Invocation parse_command_line(const std::vector<std::string> &args, const std::s
         }
 
         inv.gcc_args.push_back(a);
+        all.push_back(a);
+        if (a == "-fsplit-stack" || a == "-fno-split-stack")
+            split_stack = a == "-fsplit-stack";
         if (a == "-" || a.empty() || a[0] != '-') {
             any_input = true;
             if (a != "-")
@@ -252,7 +281,12 @@ Invocation parse_command_line(const std::vector<std::string> &args, const std::s
             value(a.c_str());
         }
     }
-    find_target(inv.triple);  // an unknown target is an error
+    const Target &target = find_target(inv.triple);  // an unknown target is an error
+    std::string last_abi_option;
+    for (const std::string &a : all)
+        if (is_abi_option(target, a))
+            last_abi_option = a;
+    check_abi(target, last_abi_option);
     if (compile_only || (depfile_only && !partial))
         inv.mode = Mode::Compile;
     else if (partial)
@@ -262,6 +296,10 @@ Invocation parse_command_line(const std::vector<std::string> &args, const std::s
     else
         inv.mode = Mode::Query;
     if (inv.mode == Mode::Link) {
+        if (split_stack && target.split_stack_links_with_gold)
+            throw DriverError("-fsplit-stack makes gcc link with gold on " + target.triple +
+                              ", and gold cannot link modlink modules: it does not support INSERT in linker "
+                              "scripts");
         check_linker(linker);
         check_linker_words(linker_words);
     }

@@ -14,22 +14,30 @@ namespace modlink::driver {
 const std::vector<Target> &all_targets()
 {
     static const std::vector<Target> targets = {
-        {"x86_64-linux-gnu", "x86_64-linux-gnu-gcc-12", "gcc-12"},
-        {"i686-linux-gnu", "i686-linux-gnu-gcc-12", "gcc-12-i686-linux-gnu"},
-        {"powerpc64le-linux-gnu", "powerpc64le-linux-gnu-gcc-12", "gcc-12-powerpc64le-linux-gnu"},
+        {"x86_64-linux-gnu", "x86_64-linux-gnu-gcc-12", "gcc-12", "-m64",
+         {{"-m32", "i686-linux-gnu", ""}, {"-mx32", "", "the x32 ABI"}}, false},
+        {"i686-linux-gnu", "i686-linux-gnu-gcc-12", "gcc-12-i686-linux-gnu", "-m32",
+         {{"-m64", "x86_64-linux-gnu", ""}, {"-mx32", "", "the x32 ABI"}}, false},
+        {"powerpc64le-linux-gnu", "powerpc64le-linux-gnu-gcc-12", "gcc-12-powerpc64le-linux-gnu", "-m64",
+         {{"-m32", "", "32-bit PowerPC"}}, true},
     };
     return targets;
 }
 
-const Target &find_target(const std::string &triple)
+std::string supported_targets()
 {
     std::string names;
-    for (const Target &t : all_targets()) {
+    for (const Target &t : all_targets())
+        names += (names.empty() ? "" : ", ") + t.triple;
+    return names;
+}
+
+const Target &find_target(const std::string &triple)
+{
+    for (const Target &t : all_targets())
         if (t.triple == triple)
             return t;
-        names += (names.empty() ? "" : ", ") + t.triple;
-    }
-    throw DriverError("unknown target '" + triple + "'; supported: " + names);
+    throw DriverError("unknown target '" + triple + "'; supported: " + supported_targets());
 }
 
 std::string triple_from_program_name(const std::string &argv0)

@@ -192,6 +192,14 @@ scan_function (function *fun, defer_scan *scan)
 	    NULL);
   else if (fun->has_nonlocal_label)
     refuse (scan, loc, "a nested function jumps to one of its labels", NULL);
+  /* The runtime tells live deferred-call records from dead ones by their
+     frames' addresses on one contiguous stack; split-stack segments break
+     that order, and records would be dropped as dead.  Every function is
+     refused, not only those that split: the order breaks along the whole
+     chain of callers.  */
+  else if (flag_split_stack)
+    refuse (scan, loc, "it is compiled with -fsplit-stack, whose stack "
+	    "segments the deferred calls cannot follow", NULL);
 }
 
 /* ------------------------------------------------------------------ */
