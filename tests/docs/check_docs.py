@@ -27,8 +27,8 @@ sources = {
     "driver/targets.cpp": r'DriverError\(((?:[^;])*?)\);',
     "driver/run.cpp": r'fprintf\(stderr,\s*((?:"(?:[^"\\]|\\.)*"\s*)+)',
     "driver/verify.cpp": r'(?:VerifyError\(|findings.push_back\()((?:[^;])*?)\);',
-    "runtime/registry.c": r'modlink__complain\(((?:"(?:[^"\\]|\\.)*"\s*)+)',
-    "runtime/instance.c": r'modlink__complain\(((?:"(?:[^"\\]|\\.)*"\s*)+)',
+    "runtime/registry.c": r'modlink__(?:complain|notice)\(((?:"(?:[^"\\]|\\.)*"\s*)+)',
+    "runtime/instance.c": r'modlink__(?:complain|notice)\(((?:"(?:[^"\\]|\\.)*"\s*)+)',
     "runtime/defer.c": r'(?:modlink__complain\(|fprintf\(stderr,\s*)((?:"(?:[^"\\]|\\.)*"\s*)+)',
     "stubgen/stubgen.cpp": r'StubError\(((?:[^;])*?)\);',
     "stubgen/genstub_cli.cpp": r'fail\(((?:[^;])*?)\);',
@@ -41,7 +41,7 @@ for path, pattern in sources.items():
             literals = ["".join(literals)]
         for literal in literals:
           literal = literal.replace('\\"', '"').replace("\\n", "\n")
-          for piece in re.split(r"%[-#0-9.]*(?:zu|l?[sduxp]|lx)|\n", literal):
+          for piece in re.split(r"%[-#0-9.]*(?:zu|l?[sduxpf]|lx)|\n", literal):
             piece = piece.strip(" :;'\"()")
             if piece.startswith("modlink: "):
                 piece = piece[len("modlink: "):]
