@@ -15,6 +15,9 @@ packages=(
   # cross toolchains, their plugin headers and C libraries
   gcc-12-i686-linux-gnu g++-12-i686-linux-gnu gcc-12-plugin-dev-i686-linux-gnu
   binutils-i686-linux-gnu libc6-dev-i386-cross
+  # the i686 loader and C library, to run i686 programs natively where the
+  # kernel can (threaded tests: qemu-i386 hangs in threaded programs)
+  libc6-i386
   gcc-12-powerpc64le-linux-gnu g++-12-powerpc64le-linux-gnu
   gcc-12-plugin-dev-powerpc64le-linux-gnu binutils-powerpc64le-linux-gnu
   libc6-dev-ppc64el-cross
