@@ -9,7 +9,8 @@
 
 struct pin {
   void *object;
-  uintptr_t frame;
+  uintptr_t *cookie; /* in the pinning frame */
+  uintptr_t value;   /* what the pin wrote there */
 };
 
 enum { INLINE_PINS = 8 };
@@ -21,6 +22,7 @@ static __thread struct {
   size_t depth, capacity;
   bool exit_hooked;
   bool stack_known;
+  uintptr_t cookies; /* the last cookie written */
   uintptr_t stack_lo, stack_hi; /* this thread's stack, or 0, 0 */
   struct pin inline_pins[INLINE_PINS];
 } self;
@@ -66,7 +68,7 @@ static bool room_for_one_more(void)
   return true;
 }
 
-size_t modlink__pin(void *object, uintptr_t frame)
+size_t modlink__pin(void *object, uintptr_t *cookie)
 {
   if (!self.exit_hooked) {
     pthread_once(&exit_key_once, make_exit_key);
@@ -75,7 +77,10 @@ size_t modlink__pin(void *object, uintptr_t frame)
   }
   if (!room_for_one_more())
     return MODLINK_UNTRACKED;
-  self.pins[self.depth] = (struct pin){object, frame};
+  /* Unlikely to be found on a stack by chance: not a small number, nor an
+     address. */
+  *cookie = ++self.cookies * (uintptr_t)0x9e3779b97f4a7c15ull ^ (uintptr_t)0x5a5a5a5a;
+  self.pins[self.depth] = (struct pin){object, cookie, *cookie};
   return self.depth++;
 }
 
@@ -117,7 +122,24 @@ static bool on_this_stack(uintptr_t a)
   return self.stack_lo <= a && a < self.stack_hi;
 }
 
-void modlink__pins_drop_abandoned(void)
+/* Reads a pin's cookie in its frame, which lies on this thread's stack
+   above the caller's frame, so is mapped; but it may belong to a frame
+   that reused the place (an ASan redzone, say). */
+__attribute__((no_sanitize_address, noinline)) static uintptr_t
+cookie_in_frame(const uintptr_t *cookie)
+{
+  return *(const volatile uintptr_t *)cookie;
+}
+
+static bool abandoned(const struct pin *p, uintptr_t here, uintptr_t floor)
+{
+  uintptr_t frame = (uintptr_t)p->cookie;
+  if (!on_this_stack(frame))
+    return false; /* on another stack (a coroutine's): nothing can be told */
+  return frame < here || frame <= floor || cookie_in_frame(p->cookie) != p->value;
+}
+
+void modlink__pins_drop_abandoned(uintptr_t floor)
 {
   if (!self.depth)
     return;
@@ -129,10 +151,9 @@ void modlink__pins_drop_abandoned(void)
      target. */
   uintptr_t here = (uintptr_t)__builtin_frame_address(0);
   if (!on_this_stack(here))
-    return; /* on another stack (a coroutine's): nothing can be told */
+    return;
   size_t place = self.depth;
-  while (place > 0 && on_this_stack(self.pins[place - 1].frame) &&
-         self.pins[place - 1].frame < here)
+  while (place > 0 && abandoned(&self.pins[place - 1], here, floor))
     place--;
   modlink__unpin(place);
 }

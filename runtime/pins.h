@@ -14,8 +14,13 @@
  *   - when an older pin of the same thread is dropped: every pin taken
  *     after it and still there was abandoned;
  *   - by modlink__pins_drop_abandoned(), called where the thread runs in
- *     normal flow (writers, foreach): a pin taken by a frame that lies on
- *     this thread's stack below the caller's frame was abandoned;
+ *     normal flow (writers, foreach), for a pin whose frame on this
+ *     thread's stack
+ *       . lies below the caller's frame (that frame returned),
+ *       . or at or below a new foreach step's record (a live foreach that
+ *         the new one runs inside lies strictly above it),
+ *       . or no longer holds the cookie the pin wrote into it (the frame
+ *         was reused);
  *   - when the thread exits.
  * A callback that throws (C++), or whose thread is cancelled or calls
  * pthread_exit, drops its pin on the way out (a cleanup in foreach). */
@@ -27,15 +32,17 @@
 
 #define MODLINK_PINS_HIDDEN __attribute__((visibility("hidden")))
 
-/* Pins OBJECT for the frame at FRAME (the address of one of its locals);
-   returns the pin's place, for modlink__unpin.  The pin is counted by the
-   caller; dropping it calls modlink__pin_dropped(OBJECT). */
-size_t modlink__pin(void *object, uintptr_t frame) MODLINK_PINS_HIDDEN;
+/* Pins OBJECT for the frame that holds COOKIE, a local of the pinning
+   function that the pin writes and checks (see above); returns the pin's
+   place, for modlink__unpin.  The pin is counted by the caller; dropping it
+   calls modlink__pin_dropped(OBJECT). */
+size_t modlink__pin(void *object, uintptr_t *cookie) MODLINK_PINS_HIDDEN;
 /* Drops the pin at PLACE and every newer one still there. */
 void modlink__unpin(size_t place) MODLINK_PINS_HIDDEN;
 /* How many of the calling thread's pins hold OBJECT. */
 size_t modlink__pins_on(const void *object) MODLINK_PINS_HIDDEN;
-void modlink__pins_drop_abandoned(void) MODLINK_PINS_HIDDEN;
+/* FLOOR: the address of a new foreach step's record, or 0. */
+void modlink__pins_drop_abandoned(uintptr_t floor) MODLINK_PINS_HIDDEN;
 
 /* Defined by the registry: OBJECT lost one pin. */
 void modlink__pin_dropped(void *object) MODLINK_PINS_HIDDEN;

@@ -292,7 +292,7 @@ static struct table *writer_enter_locked(void)
     reg.started = true;
     pthread_atfork(0, 0, after_fork_in_child);
   }
-  modlink__pins_drop_abandoned();
+  modlink__pins_drop_abandoned(0);
   return current_table();
 }
 
@@ -581,14 +581,16 @@ static struct module *ref_next(unsigned long *after)
 struct step {
   struct module *m;
   size_t place;
+  uintptr_t cookie; /* see pins.h */
 };
 
 static bool step_next(struct step *st, unsigned long *after)
 {
+  modlink__pins_drop_abandoned((uintptr_t)&st->cookie);
   st->m = ref_next(after);
   if (!st->m)
     return false;
-  st->place = modlink__pin(st->m, (uintptr_t)st);
+  st->place = modlink__pin(st->m, &st->cookie);
   return true;
 }
 
@@ -604,11 +606,10 @@ static void step_end(struct step *st)
 
 static int foreach_module(modlink_module_fn *fn, void *ctx)
 {
-  modlink__pins_drop_abandoned();
   int r = 0;
   unsigned long after = 0;
   while (!r) {
-    struct step st __attribute__((cleanup(step_end))) = {0, 0};
+    struct step st __attribute__((cleanup(step_end))) = {0, 0, 0};
     if (!step_next(&st, &after))
       break;
     r = fn((const struct modlink_module *)st.m->md, ctx);
@@ -626,11 +627,10 @@ static const struct modlink_module *find_module(const void *addr)
 
 static int foreach_entry(const char *kind, modlink_entry_fn *fn, void *ctx)
 {
-  modlink__pins_drop_abandoned();
   int r = 0;
   unsigned long after = 0;
   while (!r) {
-    struct step st __attribute__((cleanup(step_end))) = {0, 0};
+    struct step st __attribute__((cleanup(step_end))) = {0, 0, 0};
     if (!step_next(&st, &after))
       break;
     const struct modlink_moduledata *md = st.m->md;

@@ -315,15 +315,53 @@ static void cycle_modules_in_a_thread(void)
   CHECK(pthread_join(t, 0) == 0);
 }
 
+static int counts_entry(const struct modlink_module *m, const void *v,
+                        void *ctx)
+{
+  (void)m;
+  (void)v;
+  ++*(int *)ctx;
+  return 0;
+}
+
+/* Iterates the entries, the first time leaving the callback by longjmp
+   (the plugin, which has one, is pinned then), the second time counting
+   them: both from this one place, so that the second runs where the
+   first's frame was. */
+static int iterate_entries(int leave)
+{
+  int n = 0;
+  modlink_foreach_entry("registry.test", leave ? entry_jumps_out : counts_entry,
+                        &n);
+  return n;
+}
+
+static void *closes(void *handle)
+{
+  CHECK(dlclose(handle) == 0);
+  return 0;
+}
+
 static void jump_out_of_callbacks(void)
 {
   size_t base = modlink_module_count();
   void *p = open_module("libregistry_plugin.so");
   if (!setjmp(out))
     modlink_foreach_module(jumps_out, 0);
+  for (volatile int leave = 1; leave >= 0; leave--)
+    if (!setjmp(out))
+      CHECK(iterate_entries(leave) == 1);
+  /* The second iteration found the first one's pin abandoned: the plugin
+     can leave, from another thread, without waiting. */
+  pthread_t t;
+  CHECK(pthread_create(&t, 0, closes, p) == 0);
+  CHECK(pthread_join(t, 0) == 0);
+  CHECK(modlink_module_count() == base);
+  /* Left by longjmp again, then dlopen and dlclose in another thread
+     before this one calls into the registry, then in this one. */
+  p = open_module("libregistry_plugin.so");
   if (!setjmp(out))
-    modlink_foreach_entry("registry.test", entry_jumps_out, 0);
-  /* Another thread, before this one calls into the registry again. */
+    iterate_entries(1);
   cycle_modules_in_a_thread();
   cycle_modules(0);
   CHECK(p && dlclose(p) == 0);
