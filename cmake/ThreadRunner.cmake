@@ -45,3 +45,10 @@ int main(void)
                            "${CMAKE_CROSSCOMPILING_EMULATOR} hangs in threaded, dynamically linked ones")
   endif()
 endif()
+
+# modlink_skipped_test(<name> <why>): a test that ctest reports as skipped,
+# printing why.
+function(modlink_skipped_test name why)
+  add_test(NAME ${name} COMMAND ${CMAKE_COMMAND} -E echo "skipped: ${why}")
+  set_tests_properties(${name} PROPERTIES SKIP_REGULAR_EXPRESSION "skipped:")
+endfunction()
