@@ -274,14 +274,19 @@ static void free_retired_locked(void)
   }
 }
 
-/* fork() copies the counters of readers that do not exist in the child, and
-   the writer lock perhaps held by one of them; without this the child's
-   first dlopen or dlclose would wait for them forever. */
+/* fork() copies the counters of readers that do not exist in the child,
+   the pins of their foreach callbacks, and the writer lock perhaps held by
+   one of them; without this the child's first dlopen or dlclose would wait
+   for them forever.  Only the forking thread's own pins still count. */
 static void after_fork_in_child(void)
 {
   modlink__readers_after_fork();
   pthread_mutex_t fresh = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
   reg.lock = fresh;
+  const struct table *t = current_table();
+  for (size_t i = 0; i < t->count; i++)
+    if (t->modules[i])
+      t->modules[i]->refs = 1 + modlink__pins_on(t->modules[i]);
 }
 
 /* Every writer starts here, with the lock held: pins this thread left by

@@ -4,6 +4,9 @@
  *                                      child it does not exist
  *   registry_fork PLUGIN.so callback   fork() from inside the callback; in
  *                                      the child the reader is the caller
+ *   registry_fork PLUGIN.so pinned     the other thread's callback was
+ *                                      handed the plugin, which the child
+ *                                      then unloads
  *
  * Either way the child's dlopen and dlclose must not wait for a reader that
  * will never leave.  The child has 20 seconds (SIGALRM) to load and unload
@@ -21,9 +24,13 @@ static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
 static int inside, release;
 
+static const char *held_name; /* hold on this module only, if set */
+
 static int hold(const struct modlink_module *m, void *ctx)
 {
-  (void)m, (void)ctx;
+  (void)ctx;
+  if (held_name && strcmp(modlink_module_name(m), held_name) != 0)
+    return 0;
   pthread_mutex_lock(&mu);
   inside = 1;
   pthread_cond_broadcast(&cv);
@@ -41,6 +48,7 @@ static void *reader(void *arg)
 }
 
 static const char *plugin;
+static void *pinned_plugin; /* loaded by the parent, unloaded by the child */
 
 /* The child's job: load and unload a module. */
 static void check_in_child(size_t base)
@@ -49,6 +57,10 @@ static void check_in_child(size_t base)
   pid_t pid = fork();
   if (pid == 0) {
     alarm(20);
+    if (pinned_plugin) {
+      dlclose(pinned_plugin);
+      _exit(modlink_module_count() == before - 1 ? 0 : 5);
+    }
     void *h = dlopen(plugin, RTLD_NOW);
     if (!h || modlink_module_count() != before + 1)
       _exit(3);
@@ -60,7 +72,7 @@ static void check_in_child(size_t base)
   CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
   if (WIFSIGNALED(status))
     printf("FAIL: the child died of signal %d\n", WTERMSIG(status));
-  CHECK(before == base);
+  CHECK(before == base + (pinned_plugin != 0));
 }
 
 static int fork_inside(const struct modlink_module *m, void *ctx)
@@ -84,6 +96,11 @@ int main(int argc, char **argv)
     return 0;
   }
 
+  if (strcmp(argv[2], "pinned") == 0) {
+    CHECK((pinned_plugin = dlopen(plugin, RTLD_NOW)) != 0);
+    const char *slash = strrchr(plugin, '/');
+    held_name = slash ? slash + 1 : plugin;
+  }
   pthread_t t;
   pthread_create(&t, 0, reader, 0);
   pthread_mutex_lock(&mu);
@@ -98,6 +115,8 @@ int main(int argc, char **argv)
   pthread_cond_broadcast(&cv);
   pthread_mutex_unlock(&mu);
   pthread_join(t, 0);
+  if (pinned_plugin)
+    CHECK(dlclose(pinned_plugin) == 0);
   /* The parent's own reader left: its writers do not hang either. */
   void *h = dlopen(argv[1], RTLD_NOW);
   CHECK(h && modlink_module_count() == base + 1);
