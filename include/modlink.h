@@ -26,10 +26,17 @@ extern "C" {
 /* A registered module.  Opaque; valid until the module deregisters. */
 struct modlink_module;
 
+/* modlink_module_count, modlink_find_module and the three accessors below
+   are async-signal-safe. */
 MODLINK_API size_t modlink_module_count(void);
 
 /* Calls fn for every registered module, in registration order.  Stops at,
-   and returns, the first non-zero result of fn; returns 0 otherwise. */
+   and returns, the first non-zero result of fn; returns 0 otherwise, or -1
+   with errno ENOMEM when callbacks nest so deep that the runtime cannot
+   record one more (more than 8 levels, and no memory).  The module handed
+   to fn stays mapped while fn runs: a dlclose of it in another thread
+   waits for fn to return (holding the dynamic loader's lock, as glibc's
+   dl_iterate_phdr does with its callbacks). */
 MODLINK_API int modlink_foreach_module(
     int (*fn)(const struct modlink_module *m, void *ctx), void *ctx);
 
@@ -56,7 +63,7 @@ MODLINK_API void modlink_module_data(const struct modlink_module *m,
  * fragment keeps (also under --gc-sections and -z start-stop-gc).
  * modlink_foreach_entry visits the modules in registration order, a
  * module's files in link order, and a file's entries in the order they
- * are written. */
+ * are written.  Returns as modlink_foreach_module does. */
 MODLINK_API int modlink_foreach_entry(const char *kind,
     int (*fn)(const struct modlink_module *m, const void *value, void *ctx),
     void *ctx);

@@ -47,8 +47,8 @@ void modlink__pins_drop_abandoned(uintptr_t floor) MODLINK_PINS_HIDDEN;
 /* Defined by the registry: OBJECT lost one pin. */
 void modlink__pin_dropped(void *object) MODLINK_PINS_HIDDEN;
 
-/* A place no pin has: the pin could not be recorded (out of memory); the
-   object is pinned all the same, but not seen as this thread's own. */
+/* What modlink__pin returns when the pin could not be recorded (out of
+   memory): the caller must not go on as if OBJECT were pinned. */
 #define MODLINK_UNTRACKED ((size_t)-1)
 
 #endif

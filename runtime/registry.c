@@ -39,6 +39,7 @@
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <limits.h>
 #include <link.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -65,9 +66,10 @@ enum { RANGES = 3 }; /* per module: text, read-only data, data */
 /* A registered module, from its registration to its departure. */
 struct module {
   const struct modlink_moduledata *md;
-  unsigned long refs; /* 1 for the registry while registered, and 1 per
-                         foreach callback running on it */
-  bool leaving;       /* departing: no new pins */
+  unsigned long serial; /* its registration number */
+  unsigned long refs;   /* 1 for the registry while registered, and 1 per
+                           foreach callback running on it */
+  bool leaving;         /* departing: no new pins, no replay */
 };
 
 struct table {
@@ -83,7 +85,16 @@ struct table {
 struct listener {
   modlink_change_fn *fn; /* NULL once dropped */
   void *ctx;
+  /* What it heard: the modules registered up to REPLAY_END are told by
+     modlink_on_change's replay, in order, up to TOLD_UPTO so far (all of
+     them once it is ULONG_MAX); later ones by notifications. */
+  unsigned long told_upto, replay_end;
 };
+
+static bool heard_of(const struct listener *l, unsigned long serial)
+{
+  return serial <= l->told_upto || serial > l->replay_end;
+}
 
 static struct {
   pthread_mutex_t lock;   /* writers only; recursive for listeners */
@@ -160,28 +171,47 @@ static struct {
 
 /* The first table: the module that contains this runtime, registered
    statically when its stub says so (MODLINK_MD_STATIC), else nothing.
-   Made without a lock, so that a reader in a signal handler can make it:
-   every caller writes the same values, and the first to publish wins. */
-static struct table *current_table(void)
+   Made without a lock, so that a reader in a signal handler can make it
+   (before the constructors run; they make it): the first caller to claim
+   it makes it.  A reader that finds it being made by another (or by the
+   code its signal interrupted) sees no module yet; a writer waits. */
+static struct table empty_table;
+static int first_state; /* 0: not made, 1: being made, 2: made */
+
+static struct table *make_first_table(void)
 {
-  struct table *t = __atomic_load_n(&reg.current, __ATOMIC_ACQUIRE);
-  if (__builtin_expect(t != 0, 1))
-    return t;
   const struct modlink_moduledata *own = &modlink__own_moduledata;
   size_t n = own->magic == MODLINK_MAGIC && (own->flags & MODLINK_MD_STATIC);
   first.t.modules = first.modules;
   first.t.serials = first.serials;
   first.t.ranges = first.ranges;
   first.t.count = first.t.live = n;
-  first.own = (struct module){.md = own, .refs = 1};
+  first.own = (struct module){.md = own, .serial = 1, .refs = 1};
   first.modules[0] = n ? &first.own : 0;
   first.serials[0] = 1;
   first.t.nranges = n ? sorted_ranges_of(own, first.ranges) : 0;
-  if (__atomic_compare_exchange_n(&reg.current, &t, &first.t, false,
-                                  __ATOMIC_SEQ_CST, __ATOMIC_ACQUIRE))
-    return &first.t;
-  return t;
+  __atomic_store_n(&reg.current, &first.t, __ATOMIC_SEQ_CST);
+  __atomic_store_n(&first_state, 2, __ATOMIC_RELEASE);
+  return &first.t;
 }
+
+static struct table *current_table_for(bool writer)
+{
+  struct table *t = __atomic_load_n(&reg.current, __ATOMIC_ACQUIRE);
+  if (__builtin_expect(t != 0, 1))
+    return t;
+  int unmade = 0;
+  if (__atomic_compare_exchange_n(&first_state, &unmade, 1, false,
+                                  __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+    return make_first_table();
+  if (!writer)
+    return &empty_table;
+  while (__atomic_load_n(&first_state, __ATOMIC_ACQUIRE) != 2)
+    ; /* a reader of another thread makes it: a few instructions */
+  return __atomic_load_n(&reg.current, __ATOMIC_ACQUIRE);
+}
+
+static struct table *current_table(void) { return current_table_for(true); }
 
 static struct table *table_new(size_t count)
 {
@@ -209,7 +239,7 @@ static struct table *table_adding(const struct table *t,
     free(m);
     return 0;
   }
-  *m = (struct module){.md = md, .refs = 1};
+  *m = (struct module){.md = md, .serial = reg.serial + 1, .refs = 1};
   size_t k = 0;
   for (size_t i = 0; i < t->count; i++)
     if (t->modules[i]) {
@@ -283,6 +313,7 @@ static void after_fork_in_child(void)
   modlink__readers_after_fork();
   pthread_mutex_t fresh = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
   reg.lock = fresh;
+  reg.notifying = 0;
   const struct table *t = current_table();
   for (size_t i = 0; i < t->count; i++)
     if (t->modules[i])
@@ -301,32 +332,38 @@ static struct table *writer_enter_locked(void)
   return current_table();
 }
 
-static void lock_writer(void) { pthread_mutex_lock(&reg.lock); }
-static void unlock_writer(int *unused)
+/* Returns the cancellation state to restore: a writer is not cancelled
+   halfway (its waits sleep, and its notices print: cancellation points). */
+static int lock_writer(void)
 {
-  (void)unused;
+  int cancel;
+  pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
+  pthread_mutex_lock(&reg.lock);
+  return cancel;
+}
+static void unlock_writer(int *cancel)
+{
   pthread_mutex_unlock(&reg.lock);
+  pthread_setcancelstate(*cancel, 0);
 }
 /* The writer lock, released at the end of the scope, also when a listener
-   throws (C++) or its thread is cancelled. */
+   throws (C++). */
 #define WRITER_SCOPE()                                                        \
   int writer_scope __attribute__((cleanup(unlock_writer), unused)) =         \
-      (lock_writer(), 0)
+      lock_writer()
 
 /* exit() runs the modules' destructors but unmaps nothing, so departures
    then need not wait for the callbacks of other threads (which may wait
-   for the exiting thread).  The process is known to exit when this
-   handler runs (registered after ld.so's own when this runtime starts
-   after main: libmodlink.a in an executable, a dlopened libmodlink.so), or
-   when the main program's module leaves (it is never dlclosed). */
-static void mark_exiting(void) { __atomic_store_n(&reg.exiting, true, __ATOMIC_RELAXED); }
+   for the exiting thread).  The process is known to exit when the main
+   program's module leaves: it is never dlclosed, and ld.so's _dl_fini
+   calls it first.  (An atexit handler would not do: one that the program
+   registered earlier may still dlclose a module.) */
+static const void *object_of(const void *a);
 
 static bool is_main_program(const struct modlink_moduledata *md)
 {
-  Dl_info info;
-  struct link_map *map = 0;
-  return dladdr1(md, &info, (void **)&map, RTLD_DL_LINKMAP) && map &&
-         map->l_name && map->l_name[0] == 0;
+  const struct link_map *map = object_of(md);
+  return map && map->l_name && map->l_name[0] == 0;
 }
 
 /* The first table and the fork handler exist before main, so that a signal
@@ -335,7 +372,6 @@ __attribute__((constructor)) static void start_registry(void)
 {
   WRITER_SCOPE();
   writer_enter_locked();
-  atexit(mark_exiting);
 }
 
 /* ---- listeners ---------------------------------------------------------- */
@@ -356,28 +392,31 @@ static void end_notification(unsigned *unused)
     compact_listeners_locked();
 }
 
-static void notify_locked(const struct modlink_moduledata *md, int loaded)
+static void notify_locked(const struct module *m, int loaded)
 {
   /* By index, up to the listeners there were: a listener may add
-     listeners, and those heard of MD when they were added.  Dropped
+     listeners, and those heard of M when they were added.  Dropped
      listeners keep their place until no notification runs, so that no
-     listener moves under a running one. */
+     listener moves under a running one.  A departure is told only to the
+     listeners that heard of the arrival (a replay may not have reached
+     it). */
   size_t n = reg.nlisteners;
   unsigned scope __attribute__((cleanup(end_notification), unused)) =
       reg.notifying++;
   for (size_t i = 0; i < n; i++) {
     struct listener l = reg.listeners[i];
-    if (l.fn)
-      l.fn((const struct modlink_module *)md, loaded, l.ctx);
+    if (l.fn && (loaded || heard_of(&l, m->serial)))
+      l.fn((const struct modlink_module *)m->md, loaded, l.ctx);
   }
 }
 
-static bool listening(modlink_change_fn *fn, void *ctx)
+/* The newest listener FN with CTX, or NULL (dropped with its module). */
+static struct listener *listener_of(modlink_change_fn *fn, void *ctx)
 {
-  for (size_t i = 0; i < reg.nlisteners; i++)
+  for (size_t i = reg.nlisteners; i-- > 0;)
     if (reg.listeners[i].fn == fn && reg.listeners[i].ctx == ctx)
-      return true;
-  return false;
+      return &reg.listeners[i];
+  return 0;
 }
 
 /* Listeners whose code lives in a departing module would be called after
@@ -389,6 +428,26 @@ static void drop_listeners_in_locked(const struct modlink_moduledata *md)
     if (md->text_start <= fn && fn < md->text_end)
       reg.listeners[i].fn = 0;
   }
+  if (!reg.notifying)
+    compact_listeners_locked();
+}
+
+/* The loaded object holding A, or NULL. */
+static const void *object_of(const void *a)
+{
+  Dl_info info;
+  struct link_map *map = 0;
+  return dladdr1(a, &info, (void **)&map, RTLD_DL_LINKMAP) ? map : 0;
+}
+
+static void drop_listeners_in_object_locked(const void *md)
+{
+  const void *object = object_of(md);
+  if (!object)
+    return;
+  for (size_t i = 0; i < reg.nlisteners; i++)
+    if (reg.listeners[i].fn && object_of((const void *)reg.listeners[i].fn) == object)
+      reg.listeners[i].fn = 0;
   if (!reg.notifying)
     compact_listeners_locked();
 }
@@ -451,9 +510,10 @@ static void register_module(const struct modlink_moduledata *md)
     t->retired_next = reg.retired;
     reg.retired = t;
   }
+  struct module *m = n->modules[n->count - 1];
   if (modlink__grace_period(MODLINK_WAIT_BRIEFLY))
     free_retired_locked();
-  notify_locked(md, 1);
+  notify_locked(m, 1);
 }
 
 /* ---- pins: a foreach callback's hold on its module --------------------- */
@@ -490,19 +550,27 @@ static void wait_for_pins(struct module *m)
   }
 }
 
-static void deregister_module(const struct modlink_moduledata *md)
+/* The part of a departure that holds the writer lock; returns M, whose
+   pins the caller waits for, or NULL when MD was never registered. */
+static struct module *depart_locked(const struct modlink_moduledata *md)
 {
   WRITER_SCOPE();
-  /* A module that was refused was never added: nothing to undo. */
   struct module *m = table_find(writer_enter_locked(), md);
-  if (!m)
-    return;
+  if (!m) {
+    /* Refused, so never added; but its constructors may have added
+       listeners, which must not outlive it.  Its module data may not be
+       trustworthy: the loader says which listeners are in its file. */
+    drop_listeners_in_object_locked(md);
+    return 0;
+  }
   if (is_main_program(md))
-    mark_exiting();
-  /* Listeners may dlopen or dlclose: tables are looked up again after. */
-  notify_locked(md, 0);
-  drop_listeners_in_locked(md);
+    __atomic_store_n(&reg.exiting, true, __ATOMIC_RELAXED);
+  /* Leaving first: a listener that iterates or adds a listener now no
+     longer sees it, and would not hear it leave. */
   __atomic_store_n(&m->leaving, true, __ATOMIC_SEQ_CST);
+  /* Listeners may dlopen or dlclose: tables are looked up again after. */
+  notify_locked(m, 0);
+  drop_listeners_in_locked(md);
   table_clear(current_table(), md);
   for (struct table *t = reg.retired; t; t = t->retired_next)
     table_clear(t, md);
@@ -510,8 +578,22 @@ static void deregister_module(const struct modlink_moduledata *md)
      taken before M was leaving is counted in M's references. */
   if (modlink__grace_period(MODLINK_WAIT_FOREVER))
     free_retired_locked();
-  if (!__atomic_load_n(&reg.exiting, __ATOMIC_RELAXED))
+  return m;
+}
+
+static void deregister_module(const struct modlink_moduledata *md)
+{
+  struct module *m = depart_locked(md);
+  if (!m)
+    return;
+  /* Without the writer lock: a callback that waits for it (it adds a
+     listener, say) would wait for this wait. */
+  if (!__atomic_load_n(&reg.exiting, __ATOMIC_RELAXED)) {
+    int cancel;
+    pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
     wait_for_pins(m);
+    pthread_setcancelstate(cancel, 0);
+  }
   unref(m); /* the registry's reference; a pin of this thread may outlive
                it, and then frees M */
 }
@@ -535,10 +617,11 @@ void modlink__deregister(const struct modlink_moduledata *md)
   struct modlink__section s __attribute__((cleanup(modlink__read_end)));      \
   modlink__read_begin(&s)
 
+/* In a read section: the table loaded after the section's counter rose. */
 static const struct table *read_table(void)
 {
-  current_table(); /* made, the first time */
-  return __atomic_load_n(&reg.current, __ATOMIC_SEQ_CST);
+  struct table *t = __atomic_load_n(&reg.current, __ATOMIC_SEQ_CST);
+  return t ? t : current_table_for(false);
 }
 
 /* Async-signal-safe, as modlink_find_module promises. */
@@ -589,23 +672,29 @@ struct step {
   uintptr_t cookie; /* see pins.h */
 };
 
-static bool step_next(struct step *st, unsigned long *after)
+/* 1: ST holds the next module; 0: there is none; -1: its pin could not be
+   recorded (out of memory, callbacks nested deeper than the inline pins),
+   errno is ENOMEM.  An unrecorded pin would not be known as this thread's
+   own, and a callback that dlcloses its module would wait for itself. */
+static int step_next(struct step *st, unsigned long *after)
 {
   modlink__pins_drop_abandoned((uintptr_t)&st->cookie);
-  st->m = ref_next(after);
-  if (!st->m)
-    return false;
-  st->place = modlink__pin(st->m, &st->cookie);
-  return true;
+  struct module *m = ref_next(after);
+  if (!m)
+    return 0;
+  st->place = modlink__pin(m, &st->cookie);
+  if (st->place == MODLINK_UNTRACKED) {
+    unref(m);
+    errno = ENOMEM;
+    return -1;
+  }
+  st->m = m;
+  return 1;
 }
 
 static void step_end(struct step *st)
 {
-  if (!st->m)
-    return;
-  if (st->place == MODLINK_UNTRACKED)
-    unref(st->m);
-  else
+  if (st->m)
     modlink__unpin(st->place);
 }
 
@@ -615,8 +704,9 @@ static int foreach_module(modlink_module_fn *fn, void *ctx)
   unsigned long after = 0;
   while (!r) {
     struct step st __attribute__((cleanup(step_end))) = {0, 0, 0};
-    if (!step_next(&st, &after))
-      break;
+    int got = step_next(&st, &after);
+    if (got <= 0)
+      return got;
     r = fn((const struct modlink_module *)st.m->md, ctx);
   }
   return r;
@@ -636,11 +726,16 @@ static int foreach_entry(const char *kind, modlink_entry_fn *fn, void *ctx)
   unsigned long after = 0;
   while (!r) {
     struct step st __attribute__((cleanup(step_end))) = {0, 0, 0};
-    if (!step_next(&st, &after))
-      break;
+    int got = step_next(&st, &after);
+    if (got <= 0)
+      return got;
     const struct modlink_moduledata *md = st.m->md;
+    /* A callback that dlcloses this module (this thread's own pin is not
+       waited for) leaves it unmapped: its entries are read no further. */
     for (const struct modlink_entry__ *e = md->entries_start;
-         e < md->entries_end && !r; e++)
+         !r && !__atomic_load_n(&st.m->leaving, __ATOMIC_SEQ_CST) &&
+         e < md->entries_end;
+         e++)
       /* A null kind is padding the compiler put between entries. */
       if (e->kind && strcmp(e->kind, kind) == 0)
         r = fn((const struct modlink_module *)md, e->value, ctx);
@@ -666,24 +761,32 @@ static int on_change(modlink_change_fn *fn, void *ctx)
     reg.listeners = l;
     reg.cap = cap;
   }
-  reg.listeners[reg.nlisteners++] = (struct listener){fn, ctx};
+  unsigned long upto = reg.serial;
+  reg.listeners[reg.nlisteners++] = (struct listener){fn, ctx, 0, upto};
   /* The modules registered before now, in order, each looked up again in
      the newest table: FN may dlopen or dlclose, which replaces or clears
-     the table, and a module registered meanwhile is told to FN through
-     notify_locked, FN being a listener already. */
-  unsigned long upto = reg.serial, done = 0;
+     the table.  A module registered meanwhile is told to FN through
+     notify_locked, FN being a listener already; one leaving is not told,
+     nor its departure if the replay had not reached it. */
+  unsigned long done = 0;
   for (;;) {
     const struct table *t = current_table();
     size_t i = 0;
-    while (i < t->count && (t->serials[i] <= done || !t->modules[i]))
+    while (i < t->count &&
+           (t->serials[i] <= done || !t->modules[i] || t->modules[i]->leaving))
       i++;
     if (i == t->count || t->serials[i] > upto)
       break;
     done = t->serials[i];
-    fn((const struct modlink_module *)t->modules[i]->md, 1, ctx);
-    if (!listening(fn, ctx))
+    struct listener *l = listener_of(fn, ctx);
+    if (!l)
       break; /* FN's module was unloaded meanwhile */
+    l->told_upto = done;
+    fn((const struct modlink_module *)t->modules[i]->md, 1, ctx);
   }
+  struct listener *l = listener_of(fn, ctx);
+  if (l)
+    l->told_upto = ULONG_MAX;
   return 0;
 }
 

@@ -12,3 +12,9 @@ static void listener(const struct modlink_module *m, int loaded, void *ctx)
 }
 
 int adv_listen(void) { return modlink_on_change(listener, 0); }
+
+#ifdef LISTEN_FROM_CONSTRUCTOR
+/* Built so, and then refused by the registry (its module data patched to
+   another ABI version): its listener must not outlive it all the same. */
+__attribute__((constructor)) static void listen_at_load(void) { adv_listen(); }
+#endif

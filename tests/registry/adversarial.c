@@ -11,6 +11,15 @@
  *   listener-order    while a listener hears of an arrival it dlcloses the
  *                     module holding another listener: no listener misses
  *                     the arrival
+ *   listener-added-in-departure
+ *                     a listener added while a module leaves hears neither
+ *                     its arrival nor its departure
+ *   replay-dlclose    a listener dlcloses, during its replay, a module the
+ *                     replay has not told it of: it hears of it not at all
+ *   refused-listener  a refused module's constructor adds a listener: it is
+ *                     dropped when the module is dlclosed
+ *   entry-dlclose     a foreach_entry callback dlcloses the module it was
+ *                     handed
  *   oom-departure     every allocation of the runtime fails, then a module
  *                     is dlclosed and the process exits: nothing aborts,
  *                     nothing stays listed
@@ -168,6 +177,100 @@ static void listener_order(void)
   CHECK(plugin_arrivals == 1);
   CHECK(p && dlclose(p) == 0);
   CHECK(plugin_departures == 1);
+}
+
+/* Each listener's account of the plugin: +1 an arrival, -1 a departure;
+   a departure never heard of as an arrival is an error. */
+static int plugin_heard, plugin_order_errors;
+static void accounts_plugin(const struct modlink_module *m, int loaded,
+                            void *ctx)
+{
+  (void)ctx;
+  if (!named(m, "libregistry_plugin.so"))
+    return;
+  plugin_heard += loaded ? 1 : -1;
+  if (plugin_heard < 0 || plugin_heard > 1)
+    plugin_order_errors++;
+}
+
+static int accountant_added;
+static void adds_accountant_on_departure(const struct modlink_module *m,
+                                         int loaded, void *ctx)
+{
+  (void)ctx;
+  if (!loaded && named(m, "libregistry_plugin.so") && !accountant_added) {
+    accountant_added = 1;
+    CHECK(modlink_on_change(accounts_plugin, 0) == 0);
+  }
+}
+
+static void listener_added_in_departure(void)
+{
+  void *p = open_module("libregistry_plugin.so");
+  CHECK(modlink_on_change(adds_accountant_on_departure, 0) == 0);
+  CHECK(p && dlclose(p) == 0);
+  CHECK(accountant_added);
+  CHECK(plugin_heard == 0);
+  CHECK(plugin_order_errors == 0);
+}
+
+static void *closed_during_replay;
+static void closes_during_replay(const struct modlink_module *m, int loaded,
+                                 void *ctx)
+{
+  accounts_plugin(m, loaded, ctx);
+  if (closed_during_replay && named(m, "libmodlink.so")) {
+    void *h = closed_during_replay;
+    closed_during_replay = 0;
+    CHECK(dlclose(h) == 0); /* registered after libmodlink.so */
+  }
+}
+
+static void replay_dlclose(void)
+{
+  size_t base = modlink_module_count();
+  CHECK((closed_during_replay = open_module("libregistry_plugin.so")) != 0);
+  CHECK(modlink_on_change(closes_during_replay, 0) == 0);
+  CHECK(closed_during_replay == 0);
+  CHECK(plugin_heard == 0);
+  CHECK(plugin_order_errors == 0);
+  CHECK(modlink_module_count() == base);
+}
+
+static void refused_listener(void)
+{
+  void *r = dlopen(path_of("libadv_refused.so"), RTLD_NOW);
+  CHECK(r != 0);
+  CHECK(!listed("libadv_refused.so"));
+  CHECK(r && dlclose(r) == 0);
+  /* Its listener would now be called in unmapped code. */
+  void *p = open_module("libregistry_plugin.so");
+  CHECK(p && dlclose(p) == 0);
+}
+
+static void *entry_owner;
+static int closes_its_module(const struct modlink_module *m, const void *v,
+                             void *ctx)
+{
+  (void)v;
+  ++*(int *)ctx;
+  if (entry_owner && named(m, "libregistry_plugin.so")) {
+    void *h = entry_owner;
+    entry_owner = 0;
+    CHECK(dlclose(h) == 0); /* unmapped when this returns */
+  }
+  return 0;
+}
+
+static void entry_dlclose(void)
+{
+  size_t base = modlink_module_count();
+  CHECK((entry_owner = open_module("libregistry_plugin.so")) != 0);
+  int calls = 0;
+  CHECK(modlink_foreach_entry("registry.test", closes_its_module, &calls) == 0);
+  CHECK(calls == 1);
+  CHECK(entry_owner == 0);
+  CHECK(modlink_module_count() == base);
 }
 
 /* ---- 3, 4: out of memory ------------------------------------------------ */
@@ -500,6 +603,10 @@ int main(int argc, char **argv)
   } scenarios[] = {
       {"departure-dlopen", departure_dlopen},
       {"listener-order", listener_order},
+      {"listener-added-in-departure", listener_added_in_departure},
+      {"replay-dlclose", replay_dlclose},
+      {"refused-listener", refused_listener},
+      {"entry-dlclose", entry_dlclose},
       {"oom-departure", oom_departure},
       {"oom-first", oom_first},
       {"signal-storm", signal_storm},
