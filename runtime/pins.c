@@ -41,6 +41,8 @@ static void drop_at_thread_exit(void *unused)
     free(self.pins);
   self.pins = 0;
   self.capacity = 0;
+  /* A later key destructor may still iterate: its pins arm this again. */
+  self.exit_hooked = false;
 }
 
 static void make_exit_key(void)

@@ -47,6 +47,7 @@ bool modlink__grace_period(enum modlink__patience patience) MODLINK_HIDDEN;
    began at START (spins, then sleeps). */
 double modlink__now(void) MODLINK_HIDDEN;
 void modlink__pause(unsigned round, double start) MODLINK_HIDDEN;
+#define SPINS_DONE 1u << 20 /* a round that sleeps a millisecond */
 
 /* In the child of fork(): only the forking thread exists, and it is in no
    section. */

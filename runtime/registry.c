@@ -89,6 +89,7 @@ struct listener {
      modlink_on_change's replay, in order, up to TOLD_UPTO so far (all of
      them once it is ULONG_MAX); later ones by notifications. */
   unsigned long told_upto, replay_end;
+  unsigned long id; /* which modlink_on_change added it */
 };
 
 static bool heard_of(const struct listener *l, unsigned long serial)
@@ -104,9 +105,11 @@ static struct {
   size_t nlisteners, cap;
   unsigned notifying;     /* notifications running: the listener array is
                              compacted only when none is */
+  unsigned long listener_ids;
+  unsigned writer_depth;  /* the writer lock's recursion, for fork */
   unsigned long serial;   /* registrations so far; 1 is the first table's */
   bool started;
-  bool exiting;           /* the process is in exit(): nothing is unmapped */
+  bool exiting;           /* the process is in exit() */
 } reg = {.lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP, .serial = 1};
 
 /* ---- ranges ------------------------------------------------------------- */
@@ -305,19 +308,32 @@ static void free_retired_locked(void)
 }
 
 /* fork() copies the counters of readers that do not exist in the child,
-   the pins of their foreach callbacks, and the writer lock perhaps held by
-   one of them; without this the child's first dlopen or dlclose would wait
-   for them forever.  Only the forking thread's own pins still count. */
+   the pins of their foreach callbacks, and the writer lock.  The writer
+   lock is taken around fork, so that no other thread is halfway through a
+   write; the child, whose one thread has a new identity, makes the lock
+   anew, held as deep as the forking thread held it (it may fork from a
+   listener).  Only the forking thread's own pins still count. */
+static int lock_writer(void);
+static void unlock_writer(int *cancel);
+static int cancel_at_fork;
+
+static void before_fork(void) { cancel_at_fork = lock_writer(); }
+static void after_fork_in_parent(void) { unlock_writer(&cancel_at_fork); }
+
 static void after_fork_in_child(void)
 {
   modlink__readers_after_fork();
   pthread_mutex_t fresh = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
   reg.lock = fresh;
-  reg.notifying = 0;
+  for (unsigned i = 0; i < reg.writer_depth; i++)
+    pthread_mutex_lock(&reg.lock);
+  if (__atomic_load_n(&first_state, __ATOMIC_ACQUIRE) == 1)
+    make_first_table(); /* its maker does not exist in the child */
   const struct table *t = current_table();
   for (size_t i = 0; i < t->count; i++)
     if (t->modules[i])
       t->modules[i]->refs = 1 + modlink__pins_on(t->modules[i]);
+  unlock_writer(&cancel_at_fork);
 }
 
 /* Every writer starts here, with the lock held: pins this thread left by
@@ -326,7 +342,7 @@ static struct table *writer_enter_locked(void)
 {
   if (!reg.started) {
     reg.started = true;
-    pthread_atfork(0, 0, after_fork_in_child);
+    pthread_atfork(before_fork, after_fork_in_parent, after_fork_in_child);
   }
   modlink__pins_drop_abandoned(0);
   return current_table();
@@ -339,10 +355,12 @@ static int lock_writer(void)
   int cancel;
   pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
   pthread_mutex_lock(&reg.lock);
+  reg.writer_depth++;
   return cancel;
 }
 static void unlock_writer(int *cancel)
 {
+  reg.writer_depth--;
   pthread_mutex_unlock(&reg.lock);
   pthread_setcancelstate(*cancel, 0);
 }
@@ -352,9 +370,10 @@ static void unlock_writer(int *cancel)
   int writer_scope __attribute__((cleanup(unlock_writer), unused)) =         \
       lock_writer()
 
-/* exit() runs the modules' destructors but unmaps nothing, so departures
-   then need not wait for the callbacks of other threads (which may wait
-   for the exiting thread).  The process is known to exit when the main
+/* In exit(), a departure waits at most a second for the callbacks of other
+   threads: they may be waiting for the exiting thread.  (It cannot skip
+   the wait: another thread may still dlclose, and so unmap, a module that
+   _dl_fini finalized.)  The process is known to exit when the main
    program's module leaves: it is never dlclosed, and ld.so's _dl_fini
    calls it first.  (An atexit handler would not do: one that the program
    registered earlier may still dlclose a module.) */
@@ -410,26 +429,14 @@ static void notify_locked(const struct module *m, int loaded)
   }
 }
 
-/* The newest listener FN with CTX, or NULL (dropped with its module). */
-static struct listener *listener_of(modlink_change_fn *fn, void *ctx)
+/* The listener added with ID, or NULL (dropped with its module).  Not by
+   function and context: a listener may add itself again. */
+static struct listener *listener_of(unsigned long id)
 {
-  for (size_t i = reg.nlisteners; i-- > 0;)
-    if (reg.listeners[i].fn == fn && reg.listeners[i].ctx == ctx)
+  for (size_t i = 0; i < reg.nlisteners; i++)
+    if (reg.listeners[i].id == id && reg.listeners[i].fn)
       return &reg.listeners[i];
   return 0;
-}
-
-/* Listeners whose code lives in a departing module would be called after
-   it is unmapped. */
-static void drop_listeners_in_locked(const struct modlink_moduledata *md)
-{
-  for (size_t i = 0; i < reg.nlisteners; i++) {
-    uintptr_t fn = (uintptr_t)reg.listeners[i].fn;
-    if (md->text_start <= fn && fn < md->text_end)
-      reg.listeners[i].fn = 0;
-  }
-  if (!reg.notifying)
-    compact_listeners_locked();
 }
 
 /* The loaded object holding A, or NULL. */
@@ -440,6 +447,10 @@ static const void *object_of(const void *a)
   return dladdr1(a, &info, (void **)&map, RTLD_DL_LINKMAP) ? map : 0;
 }
 
+/* Listeners whose code lives in the file that holds MD (a departing or a
+   refused module) would be called after it is unmapped.  Asked of the
+   loader: a listener may live outside .text, and refused module data may
+   not be trustworthy. */
 static void drop_listeners_in_object_locked(const void *md)
 {
   const void *object = object_of(md);
@@ -528,23 +539,30 @@ void modlink__pin_dropped(void *m) { unref(m); }
 
 /* Waits until no other thread's callback runs on M (the registry's
    reference and this thread's own pins remain), saying so once when that
-   lasts. */
+   lasts a second.  At exit, gives up then: a callback of another thread
+   may be waiting for the exiting one. */
 static void wait_for_pins(struct module *m)
 {
   unsigned long mine = 1 + modlink__pins_on(m);
   double start = 0;
-  bool told = false;
   for (unsigned round = 0;
        __atomic_load_n(&m->refs, __ATOMIC_ACQUIRE) > mine; round++) {
     if (round == 0)
       start = modlink__now();
-    if (!told && modlink__now() - start > 1.0) {
-      told = true;
+    if (modlink__now() - start > 1.0) {
+      bool exiting = __atomic_load_n(&reg.exiting, __ATOMIC_RELAXED);
       modlink__notice("module '%s' is leaving, and has waited 1 s for "
                       "another thread: a modlink_foreach_module or "
                       "modlink_foreach_entry callback there has not "
-                      "returned, or its thread left it by longjmp",
-                      m->md->name);
+                      "returned, or its thread left it by longjmp%s",
+                      m->md->name,
+                      exiting ? "; the process exits, and waits no longer"
+                              : "");
+      if (exiting)
+        return;
+      while (__atomic_load_n(&m->refs, __ATOMIC_ACQUIRE) > mine)
+        modlink__pause(SPINS_DONE, start);
+      return;
     }
     modlink__pause(round, start);
   }
@@ -558,8 +576,7 @@ static struct module *depart_locked(const struct modlink_moduledata *md)
   struct module *m = table_find(writer_enter_locked(), md);
   if (!m) {
     /* Refused, so never added; but its constructors may have added
-       listeners, which must not outlive it.  Its module data may not be
-       trustworthy: the loader says which listeners are in its file. */
+       listeners, which must not outlive it. */
     drop_listeners_in_object_locked(md);
     return 0;
   }
@@ -570,7 +587,7 @@ static struct module *depart_locked(const struct modlink_moduledata *md)
   __atomic_store_n(&m->leaving, true, __ATOMIC_SEQ_CST);
   /* Listeners may dlopen or dlclose: tables are looked up again after. */
   notify_locked(m, 0);
-  drop_listeners_in_locked(md);
+  drop_listeners_in_object_locked(md);
   table_clear(current_table(), md);
   for (struct table *t = reg.retired; t; t = t->retired_next)
     table_clear(t, md);
@@ -588,12 +605,10 @@ static void deregister_module(const struct modlink_moduledata *md)
     return;
   /* Without the writer lock: a callback that waits for it (it adds a
      listener, say) would wait for this wait. */
-  if (!__atomic_load_n(&reg.exiting, __ATOMIC_RELAXED)) {
-    int cancel;
-    pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
-    wait_for_pins(m);
-    pthread_setcancelstate(cancel, 0);
-  }
+  int cancel;
+  pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
+  wait_for_pins(m);
+  pthread_setcancelstate(cancel, 0);
   unref(m); /* the registry's reference; a pin of this thread may outlive
                it, and then frees M */
 }
@@ -762,7 +777,8 @@ static int on_change(modlink_change_fn *fn, void *ctx)
     reg.cap = cap;
   }
   unsigned long upto = reg.serial;
-  reg.listeners[reg.nlisteners++] = (struct listener){fn, ctx, 0, upto};
+  unsigned long id = ++reg.listener_ids;
+  reg.listeners[reg.nlisteners++] = (struct listener){fn, ctx, 0, upto, id};
   /* The modules registered before now, in order, each looked up again in
      the newest table: FN may dlopen or dlclose, which replaces or clears
      the table.  A module registered meanwhile is told to FN through
@@ -778,13 +794,13 @@ static int on_change(modlink_change_fn *fn, void *ctx)
     if (i == t->count || t->serials[i] > upto)
       break;
     done = t->serials[i];
-    struct listener *l = listener_of(fn, ctx);
+    struct listener *l = listener_of(id);
     if (!l)
       break; /* FN's module was unloaded meanwhile */
     l->told_upto = done;
     fn((const struct modlink_module *)t->modules[i]->md, 1, ctx);
   }
-  struct listener *l = listener_of(fn, ctx);
+  struct listener *l = listener_of(id);
   if (l)
     l->told_upto = ULONG_MAX;
   return 0;

@@ -3,6 +3,11 @@
 #include <modlink.h>
 
 static int heard;
+#ifdef LISTENER_IN_OWN_SECTION
+/* Outside .text, as code placed by section attributes (or lld's
+   -z keep-text-section-prefix) is. */
+__attribute__((section("adv_hooks"), noinline))
+#endif
 static void listener(const struct modlink_module *m, int loaded, void *ctx)
 {
   (void)m;

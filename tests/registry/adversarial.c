@@ -18,6 +18,11 @@
  *                     replay has not told it of: it hears of it not at all
  *   refused-listener  a refused module's constructor adds a listener: it is
  *                     dropped when the module is dlclosed
+ *   hooks-listener    the same for a listener outside the module's .text
+ *   listener-readded  a listener adds itself again during its replay: both
+ *                     hear each module leave that they heard arrive
+ *   fork-in-listener  a listener forks while it hears an arrival; in the
+ *                     child, every listener hears each later arrival once
  *   entry-dlclose     a foreach_entry callback dlcloses the module it was
  *                     handed
  *   oom-departure     every allocation of the runtime fails, then a module
@@ -43,6 +48,7 @@
 #include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <sys/wait.h>
 #include <stdint.h>
 #include <time.h>
 #include <unistd.h>
@@ -246,6 +252,77 @@ static void refused_listener(void)
   /* Its listener would now be called in unmapped code. */
   void *p = open_module("libregistry_plugin.so");
   CHECK(p && dlclose(p) == 0);
+}
+
+static void hooks_listener(void)
+{
+  void *a = open_module("libregistry_a.so");
+  void *h = open_module("libadv_hooks.so");
+  CHECK(h && dlclose(h) == 0);
+  /* Its listener would now be called in unmapped code (nothing mapped
+     since, so that it cannot land in another module by chance). */
+  CHECK(a && dlclose(a) == 0);
+}
+
+static int readded_arrivals, readded_departures, readded;
+static void adds_itself_again(const struct modlink_module *m, int loaded,
+                              void *ctx)
+{
+  if (loaded && !readded++)
+    CHECK(modlink_on_change(adds_itself_again, ctx) == 0);
+  if (named(m, "libregistry_plugin.so"))
+    ++*(loaded ? &readded_arrivals : &readded_departures);
+}
+
+static void listener_readded(void)
+{
+  void *p = open_module("libregistry_plugin.so");
+  CHECK(modlink_on_change(adds_itself_again, 0) == 0);
+  CHECK(p && dlclose(p) == 0);
+  CHECK(readded_arrivals == 2); /* two listeners */
+  CHECK(readded_departures == 2);
+}
+
+static void *forking_listeners_module;
+static int in_child;
+static void forks_on_arrival(const struct modlink_module *m, int loaded,
+                             void *ctx)
+{
+  (void)ctx;
+  if (loaded && named(m, "libregistry_a.so") && fork() == 0)
+    in_child = 1;
+  if (loaded && named(m, "libregistry_b.so") && forking_listeners_module) {
+    void *h = forking_listeners_module;
+    forking_listeners_module = 0;
+    CHECK(dlclose(h) == 0); /* its listener is dropped */
+  }
+}
+
+static int b_arrivals;
+static void counts_b(const struct modlink_module *m, int loaded, void *ctx)
+{
+  (void)ctx;
+  if (loaded && named(m, "libregistry_b.so"))
+    b_arrivals++;
+}
+
+static void fork_in_listener(void)
+{
+  CHECK(modlink_on_change(forks_on_arrival, 0) == 0);
+  CHECK((forking_listeners_module = open_module("libadv_listener.so")) != 0);
+  int (*listen)(void) = (int (*)(void))dlsym(forking_listeners_module, "adv_listen");
+  CHECK(listen && listen() == 0);
+  CHECK(modlink_on_change(counts_b, 0) == 0);
+  CHECK(open_module("libregistry_a.so") != 0); /* forks */
+  CHECK(open_module("libregistry_b.so") != 0);
+  CHECK(b_arrivals == 1);
+  if (in_child) {
+    fflush(stdout);
+    _exit(check_failures != 0);
+  }
+  int status = 0;
+  CHECK(wait(&status) > 0);
+  CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
 static void *entry_owner;
@@ -606,6 +683,9 @@ int main(int argc, char **argv)
       {"listener-added-in-departure", listener_added_in_departure},
       {"replay-dlclose", replay_dlclose},
       {"refused-listener", refused_listener},
+      {"hooks-listener", hooks_listener},
+      {"listener-readded", listener_readded},
+      {"fork-in-listener", fork_in_listener},
       {"entry-dlclose", entry_dlclose},
       {"oom-departure", oom_departure},
       {"oom-first", oom_first},
