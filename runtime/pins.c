@@ -6,11 +6,13 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unwind.h>
 
 struct pin {
   void *object;
   uintptr_t *cookie; /* in the pinning frame */
   uintptr_t value;   /* what the pin wrote there */
+  const void *code;  /* an address in the function of the pinning frame */
 };
 
 enum { INLINE_PINS = 8 };
@@ -70,7 +72,7 @@ static bool room_for_one_more(void)
   return true;
 }
 
-size_t modlink__pin(void *object, uintptr_t *cookie)
+size_t modlink__pin(void *object, uintptr_t *cookie, const void *code)
 {
   if (!self.exit_hooked) {
     pthread_once(&exit_key_once, make_exit_key);
@@ -82,7 +84,7 @@ size_t modlink__pin(void *object, uintptr_t *cookie)
   /* Unlikely to be found on a stack by chance: not a small number, nor an
      address. */
   *cookie = ++self.cookies * (uintptr_t)0x9e3779b97f4a7c15ull ^ (uintptr_t)0x5a5a5a5a;
-  self.pins[self.depth] = (struct pin){object, cookie, *cookie};
+  self.pins[self.depth] = (struct pin){object, cookie, *cookie, code};
   return self.depth++;
 }
 
@@ -133,12 +135,52 @@ cookie_in_frame(const uintptr_t *cookie)
   return *(const volatile uintptr_t *)cookie;
 }
 
+/* The frame that now holds a pin's cookie, found by unwinding from here:
+   is it a frame of the pinning function?  Each frame's locals lie between
+   its callee's CFA and its own. */
+struct search {
+  uintptr_t target, below;
+  const void *function; /* the pinning function's start */
+  enum { NOT_FOUND, PINNING_FUNCTION, OTHER_FUNCTION } found;
+};
+
+static _Unwind_Reason_Code look_at_frame(struct _Unwind_Context *ctx, void *arg)
+{
+  struct search *s = arg;
+  uintptr_t cfa = _Unwind_GetCFA(ctx);
+  if (s->below <= s->target && s->target < cfa) {
+    int before = 0;
+    uintptr_t ip = _Unwind_GetIPInfo(ctx, &before);
+    const void *f = _Unwind_FindEnclosingFunction((void *)(ip - !before));
+    s->found = f == s->function ? PINNING_FUNCTION : OTHER_FUNCTION;
+    return _URC_END_OF_STACK;
+  }
+  s->below = cfa;
+  return _URC_NO_REASON;
+}
+
+/* A pin whose cookie is intact may still be abandoned: its frame was
+   reused without that word being written (a large buffer left as it was).
+   The unwinder tells which frame now covers the place.  Where it cannot
+   (no unwind information up to there), the pin counts as live. */
+static bool reused_by_another_function(const struct pin *p)
+{
+  struct search s = {(uintptr_t)p->cookie, 0,
+                     _Unwind_FindEnclosingFunction((void *)p->code), NOT_FOUND};
+  if (!s.function)
+    return false;
+  _Unwind_Backtrace(look_at_frame, &s);
+  return s.found == OTHER_FUNCTION;
+}
+
 static bool abandoned(const struct pin *p, uintptr_t here, uintptr_t floor)
 {
   uintptr_t frame = (uintptr_t)p->cookie;
   if (!on_this_stack(frame))
     return false; /* on another stack (a coroutine's): nothing can be told */
-  return frame < here || frame <= floor || cookie_in_frame(p->cookie) != p->value;
+  return frame < here || frame <= floor ||
+         cookie_in_frame(p->cookie) != p->value ||
+         reused_by_another_function(p);
 }
 
 void modlink__pins_drop_abandoned(uintptr_t floor)

@@ -20,7 +20,9 @@
  *       . or at or below a new foreach step's record (a live foreach that
  *         the new one runs inside lies strictly above it),
  *       . or no longer holds the cookie the pin wrote into it (the frame
- *         was reused);
+ *         was reused),
+ *       . or, by the unwinder, lies in a frame of another function than
+ *         the pinning one (reused, the cookie left as it was);
  *   - when the thread exits.
  * A callback that throws (C++), or whose thread is cancelled or calls
  * pthread_exit, drops its pin on the way out (a cleanup in foreach). */
@@ -33,10 +35,11 @@
 #define MODLINK_PINS_HIDDEN __attribute__((visibility("hidden")))
 
 /* Pins OBJECT for the frame that holds COOKIE, a local of the pinning
-   function that the pin writes and checks (see above); returns the pin's
-   place, for modlink__unpin.  The pin is counted by the caller; dropping it
-   calls modlink__pin_dropped(OBJECT). */
-size_t modlink__pin(void *object, uintptr_t *cookie) MODLINK_PINS_HIDDEN;
+   function that the pin writes and checks (see above); CODE is an address
+   in that function.  Returns the pin's place, for modlink__unpin.  The pin
+   is counted by the caller; dropping it calls modlink__pin_dropped(OBJECT). */
+size_t modlink__pin(void *object, uintptr_t *cookie, const void *code)
+    MODLINK_PINS_HIDDEN;
 /* Drops the pin at PLACE and every newer one still there. */
 void modlink__unpin(size_t place) MODLINK_PINS_HIDDEN;
 /* How many of the calling thread's pins hold OBJECT. */

@@ -691,13 +691,15 @@ struct step {
    recorded (out of memory, callbacks nested deeper than the inline pins),
    errno is ENOMEM.  An unrecorded pin would not be known as this thread's
    own, and a callback that dlcloses its module would wait for itself. */
-static int step_next(struct step *st, unsigned long *after)
+__attribute__((noinline, noclone)) static int
+step_next(struct step *st, unsigned long *after)
 {
   modlink__pins_drop_abandoned((uintptr_t)&st->cookie);
   struct module *m = ref_next(after);
   if (!m)
     return 0;
-  st->place = modlink__pin(m, &st->cookie);
+  /* ST lives in the frame of the function this returns to (noinline). */
+  st->place = modlink__pin(m, &st->cookie, __builtin_return_address(0));
   if (st->place == MODLINK_UNTRACKED) {
     unref(m);
     errno = ENOMEM;

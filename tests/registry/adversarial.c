@@ -35,6 +35,10 @@
  *                     dlcloses
  *   longjmp           foreach callbacks left by longjmp, then dlopen and
  *                     dlclose in this thread and another
+ *   longjmp-stale     the same, then the thread calls the registry from a
+ *                     frame that covers the abandoned one without writing
+ *                     over it (an untouched buffer): another thread's
+ *                     dlclose of the module still does not wait
  *   pthread-exit      a foreach callback ends its thread with pthread_exit
  *   cancel            a foreach callback's thread is cancelled in printf
  *   exit              a foreach callback calls exit(): destructors run,
@@ -548,6 +552,48 @@ static void jump_out_of_callbacks(void)
   CHECK(modlink_module_count() == base);
 }
 
+static int jumps_out_on_plugin(const struct modlink_module *m, void *ctx)
+{
+  (void)ctx;
+  if (named(m, "libregistry_plugin.so"))
+    longjmp(out, 1);
+  return 0;
+}
+
+static int counts_module(const struct modlink_module *m, void *ctx)
+{
+  (void)m;
+  ++*(int *)ctx;
+  return 0;
+}
+
+/* A frame with a large buffer that is hardly written: it covers where the
+   abandoned foreach's frame was, and leaves the pin's cookie as it was. */
+__attribute__((noinline)) static int load_from_a_big_frame(void)
+{
+  char path[8192];
+  snprintf(path, sizeof path, "%s/libregistry_a.so", dir);
+  void *h = dlopen(path, RTLD_NOW);
+  CHECK(h != 0);
+  int n = 0;
+  modlink_foreach_module(counts_module, &n);
+  CHECK(h && dlclose(h) == 0);
+  return n;
+}
+
+static void longjmp_stale(void)
+{
+  size_t base = modlink_module_count();
+  void *p = open_module("libregistry_plugin.so");
+  if (!setjmp(out))
+    modlink_foreach_module(jumps_out_on_plugin, 0);
+  CHECK(load_from_a_big_frame() == (int)base + 2);
+  pthread_t t;
+  CHECK(pthread_create(&t, 0, closes, p) == 0);
+  CHECK(pthread_join(t, 0) == 0);
+  CHECK(modlink_module_count() == base);
+}
+
 static int exits_thread(const struct modlink_module *m, void *ctx)
 {
   (void)m;
@@ -691,6 +737,7 @@ int main(int argc, char **argv)
       {"oom-first", oom_first},
       {"signal-storm", signal_storm},
       {"longjmp", jump_out_of_callbacks},
+      {"longjmp-stale", longjmp_stale},
       {"pthread-exit", pthread_exit_in_callback},
       {"cancel", cancel_in_callback},
       {"exit", exit_in_callback},
