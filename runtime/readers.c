@@ -55,9 +55,8 @@ double modlink__now(void)
 enum { SPINS = 64 };
 static const double BRIEF_SECONDS = 100e-6;
 
-void modlink__pause(unsigned round, double start)
+void modlink__pause(unsigned round)
 {
-  (void)start;
   if (round < SPINS) {
     __asm__ volatile("" ::: "memory"); /* spin: the loads re-read */
     return;
@@ -82,7 +81,7 @@ bool modlink__grace_period(enum modlink__patience patience)
       if (round >= SPINS && patience == MODLINK_WAIT_BRIEFLY &&
           modlink__now() - start > BRIEF_SECONDS)
         return false;
-      modlink__pause(round, start);
+      modlink__pause(round);
     }
   }
   return true;

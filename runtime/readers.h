@@ -43,11 +43,10 @@ enum modlink__patience {
    registry's writer lock held. */
 bool modlink__grace_period(enum modlink__patience patience) MODLINK_HIDDEN;
 
-/* A writer's waits: the time now, in seconds, and one round of a wait that
-   began at START (spins, then sleeps). */
+/* A writer's waits: the time now, in seconds, and the pause after ROUND
+   rounds of a wait (spins, then ever longer sleeps). */
 double modlink__now(void) MODLINK_HIDDEN;
-void modlink__pause(unsigned round, double start) MODLINK_HIDDEN;
-#define SPINS_DONE 1u << 20 /* a round that sleeps a millisecond */
+void modlink__pause(unsigned round) MODLINK_HIDDEN;
 
 /* In the child of fork(): only the forking thread exists, and it is in no
    section. */

@@ -544,12 +544,12 @@ void modlink__pin_dropped(void *m) { unref(m); }
 static void wait_for_pins(struct module *m)
 {
   unsigned long mine = 1 + modlink__pins_on(m);
-  double start = 0;
+  double start = modlink__now();
+  bool told = false;
   for (unsigned round = 0;
        __atomic_load_n(&m->refs, __ATOMIC_ACQUIRE) > mine; round++) {
-    if (round == 0)
-      start = modlink__now();
-    if (modlink__now() - start > 1.0) {
+    if (!told && modlink__now() - start > 1.0) {
+      told = true;
       bool exiting = __atomic_load_n(&reg.exiting, __ATOMIC_RELAXED);
       modlink__notice("module '%s' is leaving, and has waited 1 s for "
                       "another thread: a modlink_foreach_module or "
@@ -560,11 +560,8 @@ static void wait_for_pins(struct module *m)
                               : "");
       if (exiting)
         return;
-      while (__atomic_load_n(&m->refs, __ATOMIC_ACQUIRE) > mine)
-        modlink__pause(SPINS_DONE, start);
-      return;
     }
-    modlink__pause(round, start);
+    modlink__pause(round);
   }
 }
 
