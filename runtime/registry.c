@@ -712,7 +712,10 @@ static void step_end(struct step *st)
     modlink__unpin(st->place);
 }
 
-static int foreach_module(modlink_module_fn *fn, void *ctx)
+/* Calls VISIT on each module in turn, pinned, until it returns non-zero;
+   returns that, 0 at the end, or -1 (errno ENOMEM) from step_next. */
+static int each_pinned_module(int (*visit)(struct module *m, void *arg),
+                              void *arg)
 {
   int r = 0;
   unsigned long after = 0;
@@ -721,9 +724,26 @@ static int foreach_module(modlink_module_fn *fn, void *ctx)
     int got = step_next(&st, &after);
     if (got <= 0)
       return got;
-    r = fn((const struct modlink_module *)st.m->md, ctx);
+    r = visit(st.m, arg);
   }
   return r;
+}
+
+struct module_visit {
+  modlink_module_fn *fn;
+  void *ctx;
+};
+
+static int visit_module(struct module *m, void *arg)
+{
+  struct module_visit *v = arg;
+  return v->fn((const struct modlink_module *)m->md, v->ctx);
+}
+
+static int foreach_module(modlink_module_fn *fn, void *ctx)
+{
+  struct module_visit v = {fn, ctx};
+  return each_pinned_module(visit_module, &v);
 }
 
 /* Async-signal-safe. */
@@ -734,27 +754,33 @@ static const struct modlink_module *find_module(const void *addr)
   return r ? (const struct modlink_module *)LOAD(r->md) : 0;
 }
 
+struct entry_visit {
+  const char *kind;
+  modlink_entry_fn *fn;
+  void *ctx;
+};
+
+static int visit_entries(struct module *m, void *arg)
+{
+  struct entry_visit *v = arg;
+  const struct modlink_moduledata *md = m->md;
+  int r = 0;
+  /* A callback that dlcloses this module (this thread's own pin is not
+     waited for) leaves it unmapped: its entries are read no further. */
+  for (const struct modlink_entry__ *e = md->entries_start;
+       !r && !__atomic_load_n(&m->leaving, __ATOMIC_SEQ_CST) &&
+       e < md->entries_end;
+       e++)
+    /* A null kind is padding the compiler put between entries. */
+    if (e->kind && strcmp(e->kind, v->kind) == 0)
+      r = v->fn((const struct modlink_module *)md, e->value, v->ctx);
+  return r;
+}
+
 static int foreach_entry(const char *kind, modlink_entry_fn *fn, void *ctx)
 {
-  int r = 0;
-  unsigned long after = 0;
-  while (!r) {
-    struct step st __attribute__((cleanup(step_end))) = {0, 0, 0};
-    int got = step_next(&st, &after);
-    if (got <= 0)
-      return got;
-    const struct modlink_moduledata *md = st.m->md;
-    /* A callback that dlcloses this module (this thread's own pin is not
-       waited for) leaves it unmapped: its entries are read no further. */
-    for (const struct modlink_entry__ *e = md->entries_start;
-         !r && !__atomic_load_n(&st.m->leaving, __ATOMIC_SEQ_CST) &&
-         e < md->entries_end;
-         e++)
-      /* A null kind is padding the compiler put between entries. */
-      if (e->kind && strcmp(e->kind, kind) == 0)
-        r = fn((const struct modlink_module *)md, e->value, ctx);
-  }
-  return r;
+  struct entry_visit v = {kind, fn, ctx};
+  return each_pinned_module(visit_entries, &v);
 }
 
 static int on_change(modlink_change_fn *fn, void *ctx)
