@@ -136,26 +136,33 @@ cookie_in_frame(const uintptr_t *cookie)
 }
 
 /* The frame that now holds a pin's cookie, found by unwinding from here:
-   is it a frame of the pinning function?  Each frame's locals lie between
-   its callee's CFA and its own. */
+   is it a frame of the pinning function?  The unwinder hands each frame's
+   IP with the CFA of its callee, which is the frame's own stack pointer:
+   frame K's locals lie between the CFA handed with it and the one handed
+   with frame K+1.  A frame that no later one bounds stays not found. */
 struct search {
-  uintptr_t target, below;
+  uintptr_t target;
   const void *function; /* the pinning function's start */
+  bool have;            /* a previous frame: */
+  uintptr_t low;        /*   its stack pointer */
+  uintptr_t ip;         /*   an address in its code */
   enum { NOT_FOUND, PINNING_FUNCTION, OTHER_FUNCTION } found;
 };
 
 static _Unwind_Reason_Code look_at_frame(struct _Unwind_Context *ctx, void *arg)
 {
   struct search *s = arg;
-  uintptr_t cfa = _Unwind_GetCFA(ctx);
-  if (s->below <= s->target && s->target < cfa) {
-    int before = 0;
-    uintptr_t ip = _Unwind_GetIPInfo(ctx, &before);
-    const void *f = _Unwind_FindEnclosingFunction((void *)(ip - !before));
+  uintptr_t high = _Unwind_GetCFA(ctx);
+  if (s->have && s->low <= s->target && s->target < high) {
+    const void *f = _Unwind_FindEnclosingFunction((void *)s->ip);
     s->found = f == s->function ? PINNING_FUNCTION : OTHER_FUNCTION;
     return _URC_END_OF_STACK;
   }
-  s->below = cfa;
+  int before = 0;
+  uintptr_t ip = _Unwind_GetIPInfo(ctx, &before);
+  s->have = true;
+  s->low = high;
+  s->ip = ip - !before; /* inside the call, not past it */
   return _URC_NO_REASON;
 }
 
@@ -165,8 +172,10 @@ static _Unwind_Reason_Code look_at_frame(struct _Unwind_Context *ctx, void *arg)
    (no unwind information up to there), the pin counts as live. */
 static bool reused_by_another_function(const struct pin *p)
 {
-  struct search s = {(uintptr_t)p->cookie, 0,
-                     _Unwind_FindEnclosingFunction((void *)p->code), NOT_FOUND};
+  struct search s = {.target = (uintptr_t)p->cookie,
+                     .function = _Unwind_FindEnclosingFunction(
+                         (void *)((uintptr_t)p->code - 1)), /* in the call */
+                     .found = NOT_FOUND};
   if (!s.function)
     return false;
   _Unwind_Backtrace(look_at_frame, &s);

@@ -360,9 +360,10 @@ static int lock_writer(void)
 }
 static void unlock_writer(int *cancel)
 {
+  int restore = *cancel; /* read while locked: see cancel_at_fork */
   reg.writer_depth--;
   pthread_mutex_unlock(&reg.lock);
-  pthread_setcancelstate(*cancel, 0);
+  pthread_setcancelstate(restore, 0);
 }
 /* The writer lock, released at the end of the scope, also when a listener
    throws (C++). */

@@ -39,6 +39,10 @@
  *                     frame that covers the abandoned one without writing
  *                     over it (an untouched buffer): another thread's
  *                     dlclose of the module still does not wait
+ *   nested-while-closing
+ *                     a callback on a module iterates again and dlopens and
+ *                     dlcloses another module while another thread dlcloses
+ *                     its module: that dlclose waits for the callback
  *   pthread-exit      a foreach callback ends its thread with pthread_exit
  *   cancel            a foreach callback's thread is cancelled in printf
  *   exit              a foreach callback calls exit(): destructors run,
@@ -594,6 +598,52 @@ static void longjmp_stale(void)
   CHECK(modlink_module_count() == base);
 }
 
+static void *plugin_handle;
+static volatile int closer_started, closer_returned;
+static void *closes_plugin(void *unused)
+{
+  (void)unused;
+  closer_started = 1;
+  CHECK(dlclose(plugin_handle) == 0);
+  closer_returned = 1;
+  return 0;
+}
+
+#include "mod.h"
+static mod_info_fn *plugin_info;
+static int nested_while_closing_cb(const struct modlink_module *m, void *ctx)
+{
+  if (!named(m, "libregistry_plugin.so"))
+    return 0;
+  /* What makes the runtime look for abandoned pins, this one's included. */
+  int n = 0;
+  modlink_foreach_module(counts_module, &n);
+  cycle_modules(0);
+  CHECK(pthread_create((pthread_t *)ctx, 0, closes_plugin, 0) == 0);
+  while (!closer_started)
+    sched_yield();
+  struct timespec ts = {0, 200000000};
+  nanosleep(&ts, 0);
+  modlink_foreach_module(counts_module, &n);
+  CHECK(!closer_returned);       /* it waits for this callback */
+  CHECK_STR(plugin_info().file, "libregistry_plugin.so"); /* still mapped */
+  CHECK(strcmp(modlink_module_name(m), "libregistry_plugin.so") == 0);
+  return 0;
+}
+
+static void nested_while_closing(void)
+{
+  size_t base = modlink_module_count();
+  plugin_handle = open_module("libregistry_plugin.so");
+  CHECK(plugin_handle && (plugin_info = (mod_info_fn *)dlsym(plugin_handle,
+                              "registry_plugin_info")) != 0);
+  pthread_t closer;
+  modlink_foreach_module(nested_while_closing_cb, &closer);
+  CHECK(pthread_join(closer, 0) == 0);
+  CHECK(closer_returned);
+  CHECK(modlink_module_count() == base);
+}
+
 static int exits_thread(const struct modlink_module *m, void *ctx)
 {
   (void)m;
@@ -738,6 +788,7 @@ int main(int argc, char **argv)
       {"signal-storm", signal_storm},
       {"longjmp", jump_out_of_callbacks},
       {"longjmp-stale", longjmp_stale},
+      {"nested-while-closing", nested_while_closing},
       {"pthread-exit", pthread_exit_in_callback},
       {"cancel", cancel_in_callback},
       {"exit", exit_in_callback},
