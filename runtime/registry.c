@@ -89,7 +89,8 @@ struct listener {
      modlink_on_change's replay, in order, up to TOLD_UPTO so far (all of
      them once it is ULONG_MAX); later ones by notifications. */
   unsigned long told_upto, replay_end;
-  unsigned long id; /* which modlink_on_change added it */
+  unsigned long id;   /* which modlink_on_change added it */
+  const void *object; /* the loaded object holding FN */
 };
 
 static bool heard_of(const struct listener *l, unsigned long serial)
@@ -378,11 +379,9 @@ static void unlock_writer(int *cancel)
    program's module leaves: it is never dlclosed, and ld.so's _dl_fini
    calls it first.  (An atexit handler would not do: one that the program
    registered earlier may still dlclose a module.) */
-static const void *object_of(const void *a);
-
-static bool is_main_program(const struct modlink_moduledata *md)
+static bool is_main_program(const void *object)
 {
-  const struct link_map *map = object_of(md);
+  const struct link_map *map = object;
   return map && map->l_name && map->l_name[0] == 0;
 }
 
@@ -440,25 +439,26 @@ static struct listener *listener_of(unsigned long id)
   return 0;
 }
 
-/* The loaded object holding A, or NULL. */
+/* The loaded object (its link map) holding A, or NULL.  _dl_find_object
+   takes no lock: dladdr would take the loader's, and a writer holding the
+   registry's lock must not, or it deadlocks with a thread in dlopen (which
+   holds the loader's lock and waits for the registry's). */
 static const void *object_of(const void *a)
 {
-  Dl_info info;
-  struct link_map *map = 0;
-  return dladdr1(a, &info, (void **)&map, RTLD_DL_LINKMAP) ? map : 0;
+  struct dl_find_object found;
+  return _dl_find_object((void *)a, &found) == 0 ? found.dlfo_link_map : 0;
 }
 
-/* Listeners whose code lives in the file that holds MD (a departing or a
-   refused module) would be called after it is unmapped.  Asked of the
-   loader: a listener may live outside .text, and refused module data may
-   not be trustworthy. */
-static void drop_listeners_in_object_locked(const void *md)
+/* Listeners whose code lives in OBJECT (the file of a departing or a
+   refused module) would be called after it is unmapped.  By file, not by
+   the module's text: a listener may live outside .text, and refused module
+   data may not be trustworthy. */
+static void drop_listeners_in_object_locked(const void *object)
 {
-  const void *object = object_of(md);
   if (!object)
     return;
   for (size_t i = 0; i < reg.nlisteners; i++)
-    if (reg.listeners[i].fn && object_of((const void *)reg.listeners[i].fn) == object)
+    if (reg.listeners[i].fn && reg.listeners[i].object == object)
       reg.listeners[i].fn = 0;
   if (!reg.notifying)
     compact_listeners_locked();
@@ -568,24 +568,25 @@ static void wait_for_pins(struct module *m)
 
 /* The part of a departure that holds the writer lock; returns M, whose
    pins the caller waits for, or NULL when MD was never registered. */
-static struct module *depart_locked(const struct modlink_moduledata *md)
+static struct module *depart_locked(const struct modlink_moduledata *md,
+                                    const void *object)
 {
   WRITER_SCOPE();
   struct module *m = table_find(writer_enter_locked(), md);
   if (!m) {
     /* Refused, so never added; but its constructors may have added
        listeners, which must not outlive it. */
-    drop_listeners_in_object_locked(md);
+    drop_listeners_in_object_locked(object);
     return 0;
   }
-  if (is_main_program(md))
+  if (is_main_program(object))
     __atomic_store_n(&reg.exiting, true, __ATOMIC_RELAXED);
   /* Leaving first: a listener that iterates or adds a listener now no
      longer sees it, and would not hear it leave. */
   __atomic_store_n(&m->leaving, true, __ATOMIC_SEQ_CST);
   /* Listeners may dlopen or dlclose: tables are looked up again after. */
   notify_locked(m, 0);
-  drop_listeners_in_object_locked(md);
+  drop_listeners_in_object_locked(object);
   table_clear(current_table(), md);
   for (struct table *t = reg.retired; t; t = t->retired_next)
     table_clear(t, md);
@@ -598,7 +599,8 @@ static struct module *depart_locked(const struct modlink_moduledata *md)
 
 static void deregister_module(const struct modlink_moduledata *md)
 {
-  struct module *m = depart_locked(md);
+  const void *object = object_of(md);
+  struct module *m = depart_locked(md, object);
   if (!m)
     return;
   /* Without the writer lock: a callback that waits for it (it adds a
@@ -607,6 +609,12 @@ static void deregister_module(const struct modlink_moduledata *md)
   pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
   wait_for_pins(m);
   pthread_setcancelstate(cancel, 0);
+  {
+    /* A callback that ran meanwhile may have added a listener that lives
+       in this module. */
+    WRITER_SCOPE();
+    drop_listeners_in_object_locked(object);
+  }
   unref(m); /* the registry's reference; a pin of this thread may outlive
                it, and then frees M */
 }
@@ -804,7 +812,8 @@ static int on_change(modlink_change_fn *fn, void *ctx)
   }
   unsigned long upto = reg.serial;
   unsigned long id = ++reg.listener_ids;
-  reg.listeners[reg.nlisteners++] = (struct listener){fn, ctx, 0, upto, id};
+  reg.listeners[reg.nlisteners++] =
+      (struct listener){fn, ctx, 0, upto, id, object_of((const void *)fn)};
   /* The modules registered before now, in order, each looked up again in
      the newest table: FN may dlopen or dlclose, which replaces or clears
      the table.  A module registered meanwhile is told to FN through

@@ -43,6 +43,13 @@
  *                     a callback on a module iterates again and dlopens and
  *                     dlcloses another module while another thread dlcloses
  *                     its module: that dlclose waits for the callback
+ *   listener-while-leaving
+ *                     a callback on a module that another thread is
+ *                     dlclosing adds a listener that lives in that module:
+ *                     it is dropped all the same
+ *   exit-while-churning
+ *                     the process exits while another thread dlopens and
+ *                     dlcloses in a loop (50 processes)
  *   pthread-exit      a foreach callback ends its thread with pthread_exit
  *   cancel            a foreach callback's thread is cancelled in printf
  *   exit              a foreach callback calls exit(): destructors run,
@@ -644,6 +651,72 @@ static void nested_while_closing(void)
   CHECK(modlink_module_count() == base);
 }
 
+static void *leaving_handle;
+static volatile int leaving_closer_started;
+static int (*leaving_listen)(void);
+static void *closes_leaving(void *unused)
+{
+  (void)unused;
+  leaving_closer_started = 1;
+  CHECK(dlclose(leaving_handle) == 0); /* waits for the callback below */
+  return 0;
+}
+
+static int listens_while_leaving(const struct modlink_module *m, void *ctx)
+{
+  if (!named(m, "libadv_listener.so"))
+    return 0;
+  CHECK(pthread_create((pthread_t *)ctx, 0, closes_leaving, 0) == 0);
+  while (!leaving_closer_started)
+    sched_yield();
+  struct timespec ts = {0, 200000000};
+  nanosleep(&ts, 0);
+  CHECK(leaving_listen() == 0); /* a listener in the leaving module */
+  return 0;
+}
+
+static void listener_while_leaving(void)
+{
+  void *a = open_module("libregistry_a.so");
+  CHECK((leaving_handle = open_module("libadv_listener.so")) != 0);
+  CHECK((leaving_listen = (int (*)(void))dlsym(leaving_handle, "adv_listen")) != 0);
+  pthread_t closer;
+  modlink_foreach_module(listens_while_leaving, &closer);
+  CHECK(pthread_join(closer, 0) == 0);
+  /* A notification would now call the listener in unmapped code (nothing
+     mapped since, so that it cannot land in another module by chance). */
+  CHECK(a && dlclose(a) == 0);
+}
+
+static void *churns(void *unused)
+{
+  (void)unused;
+  for (;;) {
+    void *h = open_module("libregistry_a.so");
+    if (h)
+      dlclose(h);
+  }
+  return 0;
+}
+
+static void exit_while_churning(void)
+{
+  for (int i = 0; i < 50; i++) {
+    pid_t pid = fork();
+    if (pid == 0) {
+      alarm(5);
+      pthread_t t;
+      pthread_create(&t, 0, churns, 0);
+      struct timespec ts = {0, 5000000};
+      nanosleep(&ts, 0);
+      exit(0); /* the main module leaves while the other thread loads */
+    }
+    int status = 0;
+    CHECK(waitpid(pid, &status, 0) == pid);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  }
+}
+
 static int exits_thread(const struct modlink_module *m, void *ctx)
 {
   (void)m;
@@ -789,6 +862,8 @@ int main(int argc, char **argv)
       {"longjmp", jump_out_of_callbacks},
       {"longjmp-stale", longjmp_stale},
       {"nested-while-closing", nested_while_closing},
+      {"listener-while-leaving", listener_while_leaving},
+      {"exit-while-churning", exit_while_churning},
       {"pthread-exit", pthread_exit_in_callback},
       {"cancel", cancel_in_callback},
       {"exit", exit_in_callback},
