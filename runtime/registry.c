@@ -243,7 +243,7 @@ static struct table *table_adding(const struct table *t,
     free(m);
     return 0;
   }
-  *m = (struct module){.md = md, .serial = reg.serial + 1, .refs = 1};
+  *m = (struct module){.md = md, .serial = ++reg.serial, .refs = 1};
   size_t k = 0;
   for (size_t i = 0; i < t->count; i++)
     if (t->modules[i]) {
@@ -251,7 +251,7 @@ static struct table *table_adding(const struct table *t,
       n->serials[k++] = t->serials[i];
     }
   n->modules[k] = m;
-  n->serials[k++] = ++reg.serial;
+  n->serials[k++] = m->serial;
   n->count = n->live = k;
 
   struct range mine[RANGES];
@@ -278,6 +278,21 @@ static void table_clear(struct table *t, const struct modlink_moduledata *md)
   for (size_t i = 0; i < t->nranges; i++)
     if (t->ranges[i].md == md)
       CLEAR(t->ranges[i].md);
+}
+
+/* The index of T's first entry registered after number AFTER (serials
+   rise with the index), or T's count. */
+static size_t first_after(const struct table *t, unsigned long after)
+{
+  size_t lo = 0, hi = t->count;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (t->serials[mid] <= after)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo;
 }
 
 static struct module *table_find(const struct table *t,
@@ -658,16 +673,7 @@ static struct module *ref_next(unsigned long *after)
 {
   READ_SECTION(s);
   const struct table *t = read_table();
-  /* Serials rise with the index: the first above *AFTER, by halving. */
-  size_t lo = 0, hi = t->count;
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    if (t->serials[mid] <= *after)
-      lo = mid + 1;
-    else
-      hi = mid;
-  }
-  for (size_t i = lo; i < t->count; i++) {
+  for (size_t i = first_after(t, *after); i < t->count; i++) {
     struct module *m = LOAD(t->modules[i]);
     if (!m)
       continue;
@@ -822,9 +828,8 @@ static int on_change(modlink_change_fn *fn, void *ctx)
   unsigned long done = 0;
   for (;;) {
     const struct table *t = current_table();
-    size_t i = 0;
-    while (i < t->count &&
-           (t->serials[i] <= done || !t->modules[i] || t->modules[i]->leaving))
+    size_t i = first_after(t, done);
+    while (i < t->count && (!t->modules[i] || t->modules[i]->leaving))
       i++;
     if (i == t->count || t->serials[i] > upto)
       break;
