@@ -3,33 +3,74 @@
 #
 #   scripts/bootstrap.sh          install what is missing (needs root or sudo)
 #   scripts/bootstrap.sh --check  only report; exit 1 if anything is missing
+#   scripts/bootstrap.sh --list   print the packages it wants, one a line
+#
+# Which GCC majors: MODLINK_GCC_VERSIONS (say "12 13 14"), or
+# --gcc-versions=12,13,14; default: the major of the distribution's default
+# gcc.  For each one it installs gcc-N, its plugin headers and, for every
+# target of platform/targets.conf that is not the host's, the cross
+# compilers, binutils and C library.
 #
 # Idempotent: with everything installed it prints nothing and does nothing.
 # Where it cannot install, it prints one line naming the missing packages.
 set -euo pipefail
+source "$(dirname "$0")/platform.sh"
 
+mode=install
+versions=${MODLINK_GCC_VERSIONS:-}
+for arg in "$@"; do
+  case $arg in
+    --check) mode=check ;;
+    --list) mode=list ;;
+    --gcc-versions=*) versions=${arg#--gcc-versions=}; versions=${versions//,/ } ;;
+    *) echo "modlink bootstrap: unknown option '$arg'" >&2; exit 2 ;;
+  esac
+done
+
+# The major of the distribution's default gcc: the installed one, else the
+# gcc-N that Debian's "gcc" package depends on.
+default_gcc_major() {
+  if command -v gcc >/dev/null; then
+    gcc -dumpversion | cut -d. -f1
+  else
+    apt-cache depends gcc 2>/dev/null | sed -n 's/^ *Depends: gcc-\([0-9][0-9]*\)$/\1/p' | head -n1
+  fi
+}
+if [ -z "$versions" ]; then
+  versions=$(default_gcc_major)
+  [ -n "$versions" ] || { echo "modlink bootstrap: cannot tell the default gcc's version; set MODLINK_GCC_VERSIONS" >&2; exit 1; }
+fi
+for n in $versions; do
+  [[ $n =~ ^[0-9]+$ ]] || { echo "modlink bootstrap: bad GCC version '$n' in '$versions'" >&2; exit 2; }
+done
+
+host_arch=$(dpkg --print-architecture)
 packages=(
-  # host toolchain and build
-  g++ gcc-12 gcc-12-plugin-dev cmake ninja-build make pkg-config python3 ccache
-  binutils file
-  # cross toolchains, their plugin headers and C libraries
-  gcc-12-i686-linux-gnu g++-12-i686-linux-gnu gcc-12-plugin-dev-i686-linux-gnu
-  binutils-i686-linux-gnu libc6-dev-i386-cross
-  # the i686 loader and C library, to run i686 programs natively where the
-  # kernel can (threaded tests: qemu-i386 hangs in threaded programs)
-  libc6-i386
-  gcc-12-powerpc64le-linux-gnu g++-12-powerpc64le-linux-gnu
-  gcc-12-plugin-dev-powerpc64le-linux-gnu binutils-powerpc64le-linux-gnu
-  libc6-dev-ppc64el-cross
+  # host toolchain and build (the host g++ builds every plugin)
+  g++ cmake ninja-build make pkg-config python3 ccache binutils file
   # running the cross targets, tests, linkers
   qemu-user libboost-test-dev lld
   # fuzzing: libFuzzer and the sanitizers (fuzz/)
-  clang-14 libclang-rt-14-dev
-  # benchmarks: Go 1.19 and gccgo baselines, instruction counts
-  golang-go gccgo-12 valgrind
+  clang libclang-rt-dev
+  # benchmarks: Go and gccgo baselines, instruction counts
+  golang-go gccgo valgrind
   # reliability: sqlite3.c from the npm registry
   npm
 )
+for triple in $(platform_triples); do
+  debian_arch=$(platform_field "$triple" debian_arch)
+  if [ "$debian_arch" = "$host_arch" ]; then
+    for n in $versions; do packages+=("gcc-$n" "g++-$n" "gcc-$n-plugin-dev"); done
+  else
+    packages+=("binutils-$triple" "libc6-dev-$debian_arch-cross")
+    for n in $versions; do packages+=("gcc-$n-$triple" "g++-$n-$triple" "gcc-$n-plugin-dev-$triple"); done
+  fi
+done
+
+if [ $mode = list ]; then
+  printf '%s\n' "${packages[@]}"
+  exit 0
+fi
 
 # A package whose command is already on PATH from another source (npm
 # comes with some nodejs builds) counts as present.
@@ -47,7 +88,7 @@ for p in "${packages[@]}"; do
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
-if [ "${1:-}" = "--check" ]; then
+if [ $mode = check ]; then
   echo "modlink bootstrap: missing Debian packages: ${missing[*]}" >&2
   exit 1
 fi

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Run a command in this checkout, inside a chroot of another Debian release.
+#
+#   scripts/in-debian.sh SUITE COMMAND [ARG...]
+#   scripts/in-debian.sh trixie scripts/test.sh
+#   scripts/in-debian.sh sid scripts/test.sh -L gcc-matrix
+#
+# The chroot is made once with mmdebstrap (installed if missing) and cached
+# in $MODLINK_CHROOTS/SUITE (default ~/.cache/modlink/chroots/SUITE), with
+# the packages scripts/bootstrap.sh lists for every GCC major the suite has
+# (bookworm: 12; trixie: 12 to 14; sid: 12 to 16; MODLINK_GCC_VERSIONS
+# chooses others).  Each run copies the checkout's files (tracked and
+# untracked, not ignored ones) to /src in the chroot, keeping /src/build*
+# from the last run, and runs COMMAND there as root, with /proc, /dev and
+# /dev/pts mounted.  Needs root, and deb.debian.org.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+
+die() { echo "in-debian: $*" >&2; exit 2; }
+[ $# -ge 2 ] || die "usage: scripts/in-debian.sh SUITE COMMAND [ARG...]"
+suite=$1; shift
+
+case $suite in
+  bookworm) suite_versions="12" ;;
+  trixie) suite_versions="12 13 14" ;;
+  sid|unstable) suite=sid; suite_versions="12 13 14 15 16" ;;
+  *) die "unknown suite '$suite'; supported: bookworm, trixie, sid" ;;
+esac
+versions=${MODLINK_GCC_VERSIONS:-$suite_versions}
+[ "$(id -u)" -eq 0 ] || die "needs root (chroot and mount)"
+
+root=${MODLINK_CHROOTS:-$HOME/.cache/modlink/chroots}/$suite
+mkdir -p "$(dirname "$root")"
+exec 9>"$root.lock"
+flock 9  # one run per chroot at a time
+
+create_chroot() {
+  command -v mmdebstrap >/dev/null || {
+    echo "in-debian: installing mmdebstrap" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends mmdebstrap >/dev/null ||
+      { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends mmdebstrap >/dev/null; }
+  }
+  local include
+  include=$(MODLINK_GCC_VERSIONS="$versions" "$here/scripts/bootstrap.sh" --list | paste -sd, -)
+  echo "in-debian: creating the $suite chroot in $root (GCC $versions); this takes minutes" >&2
+  rm -rf "$root.new"
+  # The mirror's sid Release file can be past its Valid-Until date.
+  mmdebstrap --quiet --variant=apt --aptopt='Acquire::Check-Valid-Until "false"' \
+    --include="$include,git,ca-certificates" "$suite" "$root.new" http://deb.debian.org/debian >&2
+  echo "$versions" > "$root.new/.modlink-gcc-versions"
+  mv "$root.new" "$root"
+}
+[ -f "$root/.modlink-gcc-versions" ] || create_chroot
+
+# The checkout's files, fresh; build directories stay for the next run.
+mkdir -p "$root/src"
+find "$root/src" -mindepth 1 -maxdepth 1 ! -name 'build*' -exec rm -rf {} +
+(cd "$here" && git ls-files -co --exclude-standard -z | tar --null -T - -cf -) | tar -xf - -C "$root/src"
+
+mounted=()
+cleanup() {
+  local i
+  for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do umount -l "${mounted[i]}" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+mount_in() {  # mount_in TARGET MOUNT-ARGS...
+  local target=$root$1; shift
+  mkdir -p "$target"
+  mount "$@" "$target"
+  mounted+=("$target")
+}
+mount_in /proc -t proc proc
+mount_in /dev --bind /dev
+mount_in /dev/pts --bind /dev/pts
+cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
+
+echo "in-debian: $suite (GCC $(cat "$root/.modlink-gcc-versions")): $*" >&2
+chroot "$root" /usr/bin/env -i \
+  PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
+  TERM="${TERM:-dumb}" CI="${CI:-}" MODLINK_JOBS="${MODLINK_JOBS:-}" \
+  MODLINK_GCC_VERSIONS="$versions" \
+  bash -c 'cd /src && exec "$@"' in-debian "$@"
