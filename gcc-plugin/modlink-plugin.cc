@@ -34,7 +34,6 @@
      gdb --args $(gcc -print-prog-name=cc1) -fplugin=... file.c  */
 
 #include "modlink-plugin.h"
-#include "plugin-version.h"
 
 int plugin_is_GPL_compatible;
 
