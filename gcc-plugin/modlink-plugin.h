@@ -3,7 +3,8 @@
 
    Generic code (modlink-plugin.cc) never asks which architecture it runs
    for; everything that differs lives behind struct modlink_target, which
-   exactly one of target-i386.cc or target-rs6000.cc defines.  */
+   exactly one target-<backend>.cc defines, <backend> being the table's
+   gcc_backend (platform/targets.conf) for the target compiled for.  */
 
 #ifndef MODLINK_PLUGIN_H
 #define MODLINK_PLUGIN_H

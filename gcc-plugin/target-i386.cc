@@ -125,14 +125,13 @@ x86_emit_pairing (rtx_insn *insn)
   emit_insn_before (gen_nop (), insn);			/* 90  nop */
 }
 
+/* Filled by field name (in declaration order, as C++ requires); the
+   members not named here are null: no TOC on x86.  */
 const struct modlink_target modlink_target_hooks = {
-  "x86",
-  NULL,
-  x86_pairing_possible,
-  x86_canonicalize_call_early,
-  x86_canonicalize_call_late,
-  NULL,
-  x86_emit_pairing,
-  NULL,
-  1,	/* nop */
+  .name = "x86",
+  .pairing_possible = x86_pairing_possible,
+  .canonicalize_call_early = x86_canonicalize_call_early,
+  .canonicalize_call_late = x86_canonicalize_call_late,
+  .emit_pairing = x86_emit_pairing,
+  .pairing_length = 1,	/* nop */
 };

@@ -155,14 +155,14 @@ rs6000_emit_reload_after (rtx_insn *insn)
   emit_insn_after (gen_toc_reload (), insn);			/* ld 2,24(1) */
 }
 
+/* Filled by field name (in declaration order, as C++ requires); the
+   members not named here are null.  */
 const struct modlink_target modlink_target_hooks = {
-  "powerpc64le",
-  rs6000_force_direct_call,
-  NULL,
-  NULL,
-  rs6000_canonicalize_call_late,
-  rs6000_emit_toc_save,
-  rs6000_emit_pairing,
-  rs6000_emit_reload_after,
-  2,	/* nop ; ld 2,24(1) */
+  .name = "powerpc64le",
+  .force_direct_call = rs6000_force_direct_call,
+  .canonicalize_call_late = rs6000_canonicalize_call_late,
+  .emit_toc_save = rs6000_emit_toc_save,
+  .emit_pairing = rs6000_emit_pairing,
+  .emit_reload_after = rs6000_emit_reload_after,
+  .pairing_length = 2,	/* nop ; ld 2,24(1) */
 };
