@@ -79,5 +79,5 @@ echo "in-debian: $suite (GCC $(cat "$root/.modlink-gcc-versions")): $*" >&2
 chroot "$root" /usr/bin/env -i \
   PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
   TERM="${TERM:-dumb}" CI="${CI:-}" MODLINK_JOBS="${MODLINK_JOBS:-}" \
-  MODLINK_GCC_VERSIONS="$versions" \
+  MODLINK_GCC_VERSIONS="$versions" MODLINK_IN_DEBIAN="$suite" \
   bash -c 'cd /src && exec "$@"' in-debian "$@"
