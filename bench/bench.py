@@ -7,23 +7,30 @@ counted rounds are reported.
     bench/run.sh            everything (installs what it needs, builds)
     bench.py [--smoke] [--out DIR]
 
-P1 defer round trip (x86_64): modlink_defer vs a direct call,
-   __attribute__((cleanup)), Go 1.19 open-coded and loop defers, gccgo-12;
-   instructions per op under callgrind.
+P1 defer round trip (the build machine's own target): modlink_defer vs a
+   direct call, __attribute__((cleanup)), Go 1.19 open-coded and loop
+   defers, gccgo; instructions per op under callgrind.
 P2 modlink_find_module vs dladdr with 200 loaded modules.
 P3 startup of a PIE with 200 modlink modules vs 200 modules with an empty
    constructor.
-P4 the plugin's compile-time and .text overhead on sqlite3.c (ppc64le).
+P4 the plugin's compile-time and .text overhead on sqlite3.c, for the first
+   target of platform/targets.conf whose code keeps a TOC (the plugin does
+   the most there: the TOC store and reload).
 P5 modlink-cc vs gcc building sqlite3.c as a shared object.
+
+Every plain gcc is the one modlink-cc drives for the target (its -###
+line), so each comparison is against the same compiler.
 
 --smoke uses tiny counts and a small source for P4/P5, and only checks that
 results.json is complete.  Writes DIR/results.json, report.md, report.svg.
 """
 import argparse
 import concurrent.futures
+import importlib.util
 import json
 import os
 import re
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -33,6 +40,10 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 STAGE = os.path.join(ROOT, "build", "prefix")
 MODLINK_CC = os.path.join(STAGE, "bin", "modlink-cc")
+
+_spec = importlib.util.spec_from_file_location("modlink_platform", os.path.join(ROOT, "platform", "platform.py"))
+TABLE = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(TABLE)
 
 KEYS = {
     "defer": ["modlink_ns", "direct_ns", "cleanup_ns", "go_open_ns", "go_loop_ns", "gccgo_ns",
@@ -53,6 +64,22 @@ def run(argv, **kw):
 
 def ns_per_op(argv):
     return float(re.search(r"ns_per_op ([0-9.]+)", run(argv).stdout).group(1))
+
+
+def driven(triple):
+    """The gcc that TRIPLE-modlink-cc runs, and the plugin it loads (its
+    -### line)."""
+    out = run([os.path.join(STAGE, "bin", f"{triple}-modlink-cc"), "-###", "-c", "x.c"]).stderr
+    words = shlex.split(out.splitlines()[0])
+    plugin = next(w[len("-fplugin="):] for w in words if w.startswith("-fplugin="))
+    return words[0], plugin
+
+
+def native_gcc():
+    triple = TABLE.native_triple()
+    if not triple:
+        sys.exit("bench: no target of platform/targets.conf runs natively here")
+    return driven(triple)[0]
 
 
 def timed(argv, repeat=1):
@@ -90,7 +117,7 @@ class Bench:
         exe = self.path("defer_bench")
         run([MODLINK_CC, "-O2", os.path.join(ROOT, "bench", "defer_bench.c"), "-o", exe])
         go_env = dict(os.environ, GOCACHE=self.path("gocache"), GOPATH=self.path("gopath"),
-                      GOFLAGS="-mod=mod", GO111MODULE="on", GCCGO="gccgo-12")
+                      GOFLAGS="-mod=mod", GO111MODULE="on", GCCGO="gccgo")
         go_dir = os.path.join(ROOT, "bench", "go")
         run(["go", "test", "-c", "-o", self.path("go.test")], cwd=go_dir, env=go_env)
         run(["go", "test", "-c", "-vet=off", "-compiler", "gccgo", "-gccgoflags=-O2", "-o",
@@ -147,7 +174,7 @@ class Bench:
                             f"int start_fn_{i:03d}(void) {{ return {i}; }}\n"}[kind]
             with open(src, "w") as f:
                 f.write(body)
-            cc = ["gcc-12"] if kind == "ctor" else [MODLINK_CC]
+            cc = [native_gcc()] if kind == "ctor" else [MODLINK_CC]
             run(cc + ["-O2", "-fPIC", "-shared", src, "-o", lib])
 
         with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
@@ -169,7 +196,7 @@ class Bench:
     def startup(self):
         count = 5 if self.smoke else 200
         programs = {}
-        for kind, cc in (("start", MODLINK_CC), ("ctor", "gcc-12")):
+        for kind, cc in (("start", MODLINK_CC), ("ctor", native_gcc())):
             directory = self.build_modules(kind, count)
             main = self.path(f"main_{kind}.c")
             with open(main, "w") as f:
@@ -203,8 +230,9 @@ class Bench:
         return src
 
     def plugin_compile(self, src):
-        gcc = "powerpc64le-linux-gnu-gcc-12"
-        plugin = os.path.join(STAGE, "lib", "modlink", "powerpc64le-linux-gnu", "modlink.so")
+        triple = next((t for t in TABLE.triples() if TABLE.has(t, "toc")), TABLE.native_triple())
+        gcc, plugin = driven(triple)
+        self.notes += ["", f"P4 compiles for {triple}, with {gcc}."]
         flags = {"plain": [], "auto": [f"-fplugin={plugin}"],
                  "all": [f"-fplugin={plugin}", "-fplugin-arg-modlink-toc-save=all"]}
 
@@ -214,13 +242,14 @@ class Bench:
         self.results["plugin_compile"].update(self.alternate(
             {f"{v}_s": (lambda v=v: compile(v)) for v in flags}))
         for variant in ("plain", "all"):
-            sizes = run(["powerpc64le-linux-gnu-size", "-A", self.path(f"sqlite_{variant}.o")]).stdout
+            sizes = run([f"{triple}-size", "-A", self.path(f"sqlite_{variant}.o")]).stdout
             self.results["plugin_compile"][f"text_{variant}"] = int(re.search(r"^\.text\s+(\d+)", sizes, re.M).group(1))
 
     def driver(self, src):
         common = ["-O2", "-fPIC", "-shared", src, "-lpthread", "-ldl", "-lm"]
+        gcc = native_gcc()
         self.results["driver"].update(self.alternate({
-            "gcc_s": lambda: timed(["gcc-12"] + common + ["-o", self.path("libsqlite_gcc.so")]),
+            "gcc_s": lambda: timed([gcc] + common + ["-o", self.path("libsqlite_gcc.so")]),
             "modlink_s": lambda: timed([MODLINK_CC] + common + ["-o", self.path("libsqlite_modlink.so")]),
         }))
 
@@ -233,7 +262,7 @@ class Bench:
              "<= 1.5x", 1.5),
             ("P1 defer vs Go loop defer", d["modlink_ns"], "ns", "Go 1.19 defer in a loop", d["go_loop_ns"],
              "<= 0.3x", 0.3),
-            ("P1 defer vs gccgo", d["modlink_ns"], "ns", "gccgo-12 defer", d["gccgo_ns"], "< 1x", 1.0),
+            ("P1 defer vs gccgo", d["modlink_ns"], "ns", "gccgo defer", d["gccgo_ns"], "< 1x", 1.0),
             ("P1 defer vs direct call", d["modlink_ns"], "ns", "direct call", d["direct_ns"], "", None),
             ("P1 defer vs cleanup attribute", d["modlink_ns"], "ns", "__attribute__((cleanup))", d["cleanup_ns"],
              "", None),
@@ -245,7 +274,7 @@ class Bench:
             ("P4 compile time, toc-save=auto", p["auto_s"], "s", "no plugin", p["plain_s"], "<= 1.01x", 1.01),
             ("P4 compile time, toc-save=all", p["all_s"], "s", "no plugin", p["plain_s"], "<= 1.02x", 1.02),
             ("P4 .text size, toc-save=all", p["text_all"], "bytes", "no plugin", p["text_plain"], "<= 1.015x", 1.015),
-            ("P5 modlink-cc vs gcc, shared object", r["modlink_s"], "s", "gcc-12", r["gcc_s"], "<= 1.02x", 1.02),
+            ("P5 modlink-cc vs gcc, shared object", r["modlink_s"], "s", "gcc", r["gcc_s"], "<= 1.02x", 1.02),
         ]
         return [(n, v, u, bn, bv, g, gr, None if gr is None else v / bv <= gr) for n, v, u, bn, bv, g, gr in rows]
 

@@ -4,13 +4,16 @@ symbol tables of examples/plugin-host as scripts/run.sh built it.
 
     scripts/run.sh && python3 docs/diagrams.py
 
-call-sites.svg   the paired call in plugin_stack.so's run_acquire, per target,
-                 and where a deferred function returns to
+call-sites.svg   the paired call in plugin_stack.so's run_acquire, per target
+                 of platform/targets.conf, and where a deferred function
+                 returns to
 module-life.svg  the life of plugin_math.so from .init_array to .fini_array
-layout.svg       plugin_math.so's sections (x86_64) and the bounds the ld
-                 fragment adds
+layout.svg       plugin_math.so's sections and the bounds the ld fragment
+                 adds
+The last two show the build machine's own target.
 """
 import html
+import importlib.util
 import os
 import re
 import subprocess
@@ -18,7 +21,11 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RUN = os.path.join(ROOT, "build", "run")
-TARGETS = ["x86_64-linux-gnu", "i686-linux-gnu", "powerpc64le-linux-gnu"]
+_spec = importlib.util.spec_from_file_location("modlink_platform", os.path.join(ROOT, "platform", "platform.py"))
+TABLE = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(TABLE)
+TARGETS = TABLE.triples()
+NATIVE = TABLE.native_triple() or TARGETS[0]
 FONT = "font-family='DejaVu Sans Mono,monospace' font-size='12'"
 
 
@@ -45,6 +52,11 @@ def svg(width, height, body):
             f"<rect width='{width}' height='{height}' fill='white'/>\n" + "\n".join(body) + "\n</svg>\n")
 
 
+def pairing_length(triple):
+    """The instructions of the table's pairing ("nop ; ld 2,24(1)": 2)."""
+    return len(TABLE.field(triple, "pairing").split(";"))
+
+
 def paired_site(triple):
     """The instructions of run_acquire's first paired call site, up to the
     instruction after the call."""
@@ -64,19 +76,21 @@ def call_sites():
         body.append(text(20, y, triple, "font-weight='bold'"))
         y += 20
         first = y
+        pairing = pairing_length(triple)
+        rewind = TABLE.field(triple, "rewind")
         for k, insn in enumerate(insns):
-            ppc = triple.startswith("powerpc")
-            colour = "#1f5fa8" if k in (call - 1, call) or (ppc and k == call - 2) else "#222"
+            colour = "#1f5fa8" if call - pairing <= k <= call else "#222"
             body.append(text(40, y, insn[:80], f"fill='{colour}'"))
             y += 18
-        ppc = triple.startswith("powerpc")
-        land = call - 1 if ppc else call
+        # "call": the rewind lands on the call; N bytes: N/4 instructions
+        # back, the last of the pairing (4-byte instructions there).
+        land = call if rewind == "call" else call - int(rewind) // 4 + 1
         ret_y = first + (call + 1) * 18 - 5
         land_y = first + land * 18 - 5
         body.append(f"<path d='M440,{ret_y} C500,{ret_y} 500,{land_y} 445,{land_y}' fill='none' "
                     "stroke='#b03030' stroke-width='1.5' marker-end='url(#a)'/>")
-        what = ("return address - 8: the ld, which puts this module's TOC back in r2" if ppc
-                else "return address - the call's length: the call")
+        what = (f"return address - {rewind}: the {insns[land].split()[1]}, which puts this module's TOC back in r2"
+                if TABLE.has(triple, "toc") else "return address - the call's length: the call")
         body.append(text(510, (ret_y + land_y) // 2, what, "fill='#b03030'"))
         body.append(text(510, (ret_y + land_y) // 2 + 16, "a deferred function returns here, and the call runs again",
                          "fill='#b03030'"))
@@ -85,7 +99,7 @@ def call_sites():
 
 
 def module_life():
-    math = built("x86_64-linux-gnu", "plugin_math.so")
+    math = built(NATIVE, "plugin_math.so")
     sections = run("readelf", "-S", "-W", math)
     steps = [
         ("dlopen(\"plugin_math.so\")", "ld.so maps the file and relocates it"),
@@ -104,7 +118,7 @@ def module_life():
         ("munmap", "the module's memory is gone, and no table points at it"),
     ]
     have = [s for s in (".init_array", ".fini_array", ".modlink_entries") if s in sections]
-    body = [text(20, 24, "The life of plugin_math.so (x86_64), sections present: " + ", ".join(have),
+    body = [text(20, 24, f"The life of plugin_math.so ({NATIVE}), sections present: " + ", ".join(have),
                  "font-weight='bold'")]
     y = 56
     for k, (what, why) in enumerate(steps):
@@ -119,7 +133,7 @@ def module_life():
 
 
 def layout():
-    math = built("x86_64-linux-gnu", "plugin_math.so")
+    math = built(NATIVE, "plugin_math.so")
     sections = []
     for line in run("readelf", "-S", "-W", math).splitlines():
         m = re.match(r"\s*\[\s*\d+\]\s+(\S+)\s+\S+\s+([0-9a-f]+)\s+[0-9a-f]+\s+([0-9a-f]+)", line)
@@ -131,7 +145,7 @@ def layout():
         if len(parts) == 3 and parts[2].startswith("__modlink_") and parts[2] not in ("__modlink_init",
                                                                                       "__modlink_fini"):
             symbols.setdefault(int(parts[0], 16), []).append(parts[2])
-    body = [text(20, 24, "plugin_math.so (x86_64): sections, from readelf -S, and the module bounds (nm)",
+    body = [text(20, 24, f"plugin_math.so ({NATIVE}): sections, from readelf -S, and the module bounds (nm)",
                  "font-weight='bold'")]
     y = 56
     added = {".modlink_entries", ".data.rel.ro.modlink", ".rodata.modlink", ".bss.modlink"}

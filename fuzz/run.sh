@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the libFuzzer targets of fuzz/ and checks what they leave behind.
 #
-#   fuzz/run.sh [--full] [--build DIR] [--seconds N] [--triples T,T,...] [STEP...]
+#   fuzz/run.sh [--full] [--build DIR] [--seconds N] [--triples T[=GCC],...] [STEP...]
 #
 # STEP is one of (default: all four, in this order):
 #   driver, stubgen  fuzz that target, starting from fuzz/corpus/<target> and
@@ -13,6 +13,9 @@
 #                    regressions through each target's assembler (stubgen_assemble)
 #   regressions      every input under fuzz/regressions/<target>/ run once
 #
+# --triples: the targets whose assemblers check the corpus, each with its
+# default compiler (default: every target of platform/targets.conf, with
+# <triple>-gcc or else its newest <triple>-gcc-N).
 # DIR is the fuzz build (default: build/fuzz, the superbuild's).  A crash
 # is saved under DIR/artifacts/<target>/ and the step fails, naming it.
 # Each fuzz step ends with one line: executions, seconds, corpus size, crashes.
@@ -21,7 +24,7 @@ src=$(cd "$(dirname "$0")" && pwd)
 build=$src/../build/fuzz
 seconds=50
 full=0
-triples=x86_64-linux-gnu,i686-linux-gnu,powerpc64le-linux-gnu
+triples=
 steps=()
 while [ $# -gt 0 ]; do
   case $1 in
@@ -36,6 +39,22 @@ while [ $# -gt 0 ]; do
 done
 [ ${#steps[@]} -gt 0 ] || steps=(driver stubgen assemble regressions)
 build=$(cd "$build" && pwd)
+
+# The table's targets that have a compiler here, as TRIPLE=COMPILER.
+default_triples() {
+  source "$src/../scripts/platform.sh"
+  local triple n list=()
+  for triple in $(platform_triples); do
+    if command -v "$triple-gcc" >/dev/null; then
+      list+=("$triple=$triple-gcc")
+      continue
+    fi
+    n=$({ compgen -c "$triple-gcc-" || true; } | sed -n "s/^$triple-gcc-\([0-9][0-9]*\)\$/\1/p" | sort -n | tail -n 1)
+    [ -z "$n" ] || list+=("$triple=$triple-gcc-$n")
+  done
+  (IFS=,; echo "${list[*]}")
+}
+[ -n "$triples" ] || triples=$(default_triples)
 
 # Options of every run: inputs up to 4 KiB, 10 s or 2 GiB per input at most.
 common=(-max_len=4096 -timeout=10 -rss_limit_mb=2048)

@@ -1,11 +1,12 @@
 // The stub generator's fuzz corpus through the real assemblers: for every
 // input file (decoded as stub_input.hpp says) whose name generate_stub
 // accepts, and for each target, the stub assembles with the target's `as`
-// (the one modlink-cc runs: <triple>-gcc-12 -print-prog-name=as) without a
-// word on stderr, and the object's .rodata.modlink holds the name and its
-// NUL, byte for byte (<triple>-objcopy -O binary --only-section).
+// (the one modlink-cc runs: COMPILER -print-prog-name=as, COMPILER being
+// the target's default gcc, <triple>-gcc unless said) without a word on
+// stderr, and the object's .rodata.modlink holds the name and its NUL,
+// byte for byte (<triple>-objcopy -O binary --only-section).
 //
-//   stubgen_assemble WORKDIR TRIPLE[,TRIPLE...] DIR_OR_FILE...
+//   stubgen_assemble WORKDIR TRIPLE[=COMPILER][,...] DIR_OR_FILE...
 //   fuzz/run.sh assemble     (what the test host/fuzz/stubgen/assemble-corpus runs)
 //
 // Prints one line per failure and a summary; exits 1 if anything failed.
@@ -99,16 +100,19 @@ std::string assemble(const std::string &triple, const std::string &as, const mod
 int main(int argc, char **argv)
 {
     if (argc < 4) {
-        std::fprintf(stderr, "usage: stubgen_assemble WORKDIR TRIPLE[,TRIPLE...] DIR_OR_FILE...\n");
+        std::fprintf(stderr, "usage: stubgen_assemble WORKDIR TRIPLE[=COMPILER][,...] DIR_OR_FILE...\n");
         return 2;
     }
     std::string work = argv[1];
     fs::create_directories(work);
     std::vector<std::pair<std::string, std::string>> targets;  // triple, as
-    for (const std::string &triple : modlink::driver::split_commas(argv[2])) {
-        Result r = run({triple + "-gcc-12", "-print-prog-name=as"}, work + "/log.txt");
+    for (const std::string &item : modlink::driver::split_commas(argv[2])) {
+        size_t eq = item.find('=');
+        std::string triple = item.substr(0, eq);
+        std::string compiler = eq == std::string::npos ? triple + "-gcc" : item.substr(eq + 1);
+        Result r = run({compiler, "-print-prog-name=as"}, work + "/log.txt");
         if (r.status != 0) {
-            std::fprintf(stderr, "stubgen-assemble: %s-gcc-12 not found\n", triple.c_str());
+            std::fprintf(stderr, "stubgen-assemble: %s not found\n", compiler.c_str());
             return 2;
         }
         targets.push_back({triple, trim(r.out)});

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "fuzz_check.hpp"
+#include "platform.hpp"
 #include "stub_input.hpp"
 #include "stubgen.hpp"
 
@@ -155,8 +156,12 @@ void check_escapes(const std::string &name)
 
 std::string refusal(const modlink::StubRequest &request)
 {
-    if (request.triple == modlink::fuzz::kUnknownTriple)
-        return "unknown target 'mips-linux-gnu'; supported: x86_64-linux-gnu, i686-linux-gnu, powerpc64le-linux-gnu";
+    if (request.triple == modlink::fuzz::kUnknownTriple) {
+        std::string supported;
+        for (const auto &t : modlink::platform::targets())
+            supported += (supported.empty() ? "" : ", ") + t.triple;
+        return "unknown target '" + request.triple + "'; supported: " + supported;
+    }
     if (request.module_name.empty())
         return "empty module name";
     if (request.module_name.find('\0') != std::string::npos)

@@ -6,12 +6,11 @@
    nop keeps "return address - 1" of the rewound frame inside the caller's
    call site, where unwinders and symbolizers look.
 
-   The call forms, and how the runtime tells them apart:
-     e8 rel32            call SYM, call SYM@PLT                   5 bytes
-     ff 15 rel32         call *SYM@GOTPCREL(%rip)   x86_64 -fno-plt  6 bytes
-     ff 15 abs32         call *SYM@GOT              i386 -fno-pic -fno-plt
-   Byte "return address - 5" is 0xe8 only in the first form (it is the
-   ModRM byte 0x15 in the others), so the length is never ambiguous.
+   The call forms, and how the runtime tells their lengths apart, are one
+   table for the plugin, the runtime and modlink-verify:
+   runtime-asm/call-forms-i386.h.  This file leaves every paired call in
+   one of its rewindable forms; it works on RTL and never sees the bytes,
+   so it does not include the table.
 
    Why the forms are forced.  A re-executed call must find its target
    again after the deferred function returned, and that function may

@@ -43,12 +43,34 @@ bool Target::has(const std::string &capability) const
 
 std::string Target::gcc_package(int major) const
 {
-    return "gcc-" + std::to_string(major) + (native ? "" : "-" + triple);
+    return "gcc-" + std::to_string(major) + (native ? "" : "-" + package_triple());
 }
 
 std::string Target::plugin_dev_package(int major) const
 {
-    return "gcc-" + std::to_string(major) + "-plugin-dev" + (native ? "" : "-" + triple);
+    return "gcc-" + std::to_string(major) + "-plugin-dev" + (native ? "" : "-" + package_triple());
+}
+
+std::string Target::binutils_package() const
+{
+    // The native binutils package depends on this one, which has the
+    // <triple>-objdump program: the name is the same on every host.
+    return "binutils-" + package_triple();
+}
+
+std::string Target::package_triple() const
+{
+    std::string name = triple;
+    for (char &c : name)
+        if (c == '_')
+            c = '-';
+    return name;
+}
+
+bool Target::matches_elf(int elf_class_, bool big_endian_, int machine, unsigned flags) const
+{
+    return elf_class_ == elf_class && big_endian_ == big_endian && machine == elf_machine &&
+           (flags & elf_flags_mask) == elf_flags_value;
 }
 
 }  // namespace modlink::platform

@@ -21,8 +21,9 @@ struct AbiOther {
 
 struct Target {
     std::string triple;
-    std::string arch;         // per-arch folder: runtime-asm/<arch>/, verify/arch-<arch>.cpp
-    std::string gcc_backend;  // gcc/config/<backend>
+    std::string arch;         // per-arch folder: runtime-asm/<arch>/
+    std::string gcc_backend;  // gcc/config/<backend>: gcc-plugin/target-<backend>.cc,
+                              // verify/arch-<backend>.cpp
     std::string debian_arch;
     std::string processor;
     std::string qemu;         // qemu-<qemu> -L /usr/<triple>
@@ -32,6 +33,8 @@ struct Target {
     int elf_class;            // ELFCLASS32 or ELFCLASS64
     bool big_endian;
     int elf_machine;          // EM_*
+    unsigned elf_flags_mask;  // a file is this target's when
+    unsigned elf_flags_value; // (e_flags & mask) == value
     std::vector<AbiOther> abi_others;
     std::string pairing;      // the instructions before a paired call
     int rewind;               // bytes a return address is rewound; 0: the call's length
@@ -44,6 +47,13 @@ struct Target {
     // and of that compiler's plugin headers.
     std::string gcc_package(int major) const;
     std::string plugin_dev_package(int major) const;
+    // Debian's name of the package with its binutils ("binutils-x86-64-linux-gnu"),
+    // and the triple as Debian's package names spell it ('-' for '_').
+    std::string binutils_package() const;
+    std::string package_triple() const;
+    // Is an ELF file of this class, byte order, e_machine and e_flags one
+    // of this target's?
+    bool matches_elf(int elf_class, bool big_endian, int machine, unsigned flags) const;
 };
 
 // Every target, in the table's order.

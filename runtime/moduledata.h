@@ -4,6 +4,7 @@
 #ifndef MODLINK_MODULEDATA_H
 #define MODLINK_MODULEDATA_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define MODLINK_MAGIC 0x4b4e4c4du /* "MLNK" read as a little-endian word */
@@ -24,6 +25,22 @@ struct modlink_moduledata {
   uintptr_t rodata_start, rodata_end;
   const struct modlink_entry__ *entries_start, *entries_end;
 };
+
+/* The stub template writes this layout word by word (.long, .short,
+   .short, then nine .dc.a, pointer-sized): the struct must match it. */
+#define MODLINK__MD_AT(field, offset, size)                                  \
+  _Static_assert(offsetof(struct modlink_moduledata, field) == (offset) &&  \
+                     sizeof(((struct modlink_moduledata *)0)->field) ==     \
+                         (size),                                            \
+                 "struct modlink_moduledata: '" #field "' is not where "    \
+                 "runtime-asm/stub-moduledata.s.in puts it")
+MODLINK__MD_AT(magic, 0, 4);
+MODLINK__MD_AT(abi_version, 4, 2);
+MODLINK__MD_AT(flags, 6, 2);
+MODLINK__MD_AT(name, 8, __SIZEOF_POINTER__);
+MODLINK__MD_AT(entries_end, 8 + 8 * __SIZEOF_POINTER__, __SIZEOF_POINTER__);
+_Static_assert(sizeof(struct modlink_moduledata) == 8 + 9 * __SIZEOF_POINTER__,
+               "struct modlink_moduledata has words the stub template does not write");
 
 /* The module data of the module that contains this copy of the runtime
    (defined by its stub), and the registration entry points called by the

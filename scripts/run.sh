@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The main job: install what is missing, build the toolkit, then for each
-# target build examples/plugin-host with <triple>-modlink-cc, run it (under
-# qemu for the cross targets), check its binaries with modlink-verify, and
-# show one paired call site from them.  Ends with one OK/FAILED line per
-# target, and fails if any target failed.
+# target of platform/targets.conf build examples/plugin-host with
+# <triple>-modlink-cc, run it (as the build runs the target's programs:
+# natively, through its loader or under qemu), check its binaries with
+# modlink-verify, and show one paired call site from them.  Ends with one
+# OK/FAILED line per target, and fails if any target failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,18 +14,10 @@ step() { printf '  -> %s\n' "$*"; }
 stage "installing what is missing and building the toolkit"
 scripts/build.sh || { echo "run: the build failed"; exit 1; }
 
+source scripts/platform.sh
 prefix=$PWD/build/prefix
-targets=(x86_64-linux-gnu i686-linux-gnu powerpc64le-linux-gnu)
+mapfile -t targets < <(platform_triples)
 declare -A result
-
-# set_emulator TRIPLE: the array emu, how to run TRIPLE's programs here
-set_emulator() {
-  emu=()
-  case $1 in
-    i686-linux-gnu) emu=(qemu-i386 -L /usr/i686-linux-gnu) ;;
-    powerpc64le-linux-gnu) emu=(qemu-ppc64le -L /usr/powerpc64le-linux-gnu) ;;
-  esac
-}
 
 build_plugin_host() {
   local triple=$1 dir=$2
@@ -36,10 +29,10 @@ build_plugin_host() {
 }
 
 run_plugin_host() {
-  local triple=$1 dir=$2 emu
-  set_emulator "$triple"
-  step "${emu[*]:+${emu[*]} }host .   (its output, indented)"
-  (cd "$dir" && "${emu[@]}" ./host .) > "$dir/run.out" 2>&1
+  local triple=$1 dir=$2 runner
+  platform_runner "$PWD/build" "$triple" || return 1
+  step "${runner[*]:+${runner[*]} }host .   (its output, indented)"
+  (cd "$dir" && "${runner[@]}" ./host .) > "$dir/run.out" 2>&1
   local rc=$?
   sed 's/^/     | /' "$dir/run.out"
   [ $rc = 0 ] && grep -qx 'plugin-host: ok' "$dir/run.out"

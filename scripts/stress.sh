@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# The full stress runs (R2, x86_64): tests/stress with 10,000 dlopen/dlclose
+# The full stress runs (R2): tests/stress with 10,000 dlopen/dlclose
 # cycles, plainly, under AddressSanitizer + LeakSanitizer and under
-# ThreadSanitizer, one after the other.  ctest runs the same tests with
-# fewer cycles; this passes STRESS_CYCLES to them, so the sanitizer options
-# and the pass/fail rules are the ones of tests/stress/CMakeLists.txt.
+# ThreadSanitizer, one after the other, on each target where the
+# sanitizers run (the "sanitizers" capability of platform/targets.conf).
+# ctest runs the same tests with fewer cycles; this passes STRESS_CYCLES to
+# them, so the sanitizer options and the pass/fail rules are the ones of
+# tests/stress/CMakeLists.txt.
 #
 #   scripts/stress.sh [BUILD_DIR]     (default build/, built with scripts/build.sh)
 #
@@ -19,9 +21,14 @@ else
   cmake --build "$build" -j "${MODLINK_JOBS:-$(nproc)}"
 fi
 cycles=${STRESS_CYCLES:-10000}
+source scripts/platform.sh
+tests=()
+for triple in $(platform_triples); do
+  platform_has "$triple" sanitizers || continue
+  for variant in plain asan tsan; do tests+=("$triple/stress/$variant"); done
+done
 status=0
-for variant in plain asan tsan; do
-  test=x86_64-linux-gnu/stress/$variant
+for test in "${tests[@]}"; do
   start=$(date +%s%N)
   if out=$(STRESS_CYCLES=$cycles ctest --test-dir "$build" -R "^$test\$" -V 2>&1); then
     result=PASSED

@@ -6,28 +6,20 @@
 #include <fstream>
 #include <unistd.h>
 
+#include "platform.hpp"
 #include "stubgen-templates.hpp"
 
 namespace modlink {
 namespace {
 
-struct TargetTemplates {
-  std::string_view triple;
-  std::string_view register_template;  // runtime-asm/<arch>/stub-register.s.in
-};
-
-const TargetTemplates kTargets[] = {
-    {"x86_64-linux-gnu", templates::x86_64_stub_register},
-    {"i686-linux-gnu", templates::i686_stub_register},
-    {"powerpc64le-linux-gnu", templates::ppc64le_stub_register},
-};
-
-const TargetTemplates &find_target(const std::string &triple) {
-  for (const auto &t : kTargets)
-    if (t.triple == triple) return t;
-  std::string known;
-  for (const auto &t : supported_triples()) known += (known.empty() ? "" : ", ") + t;
-  throw StubError("unknown target '" + triple + "'; supported: " + known);
+// The target's registration template, runtime-asm/<arch>/stub-register.s.in
+// (CMake embeds one for each arch of the platform table).
+std::string_view register_template(const std::string &triple) {
+  const platform::Target *target = platform::find(triple);
+  if (!target) throw StubError(platform::unknown_target_message(triple));
+  for (const auto &t : templates::stub_register)
+    if (t.arch == target->arch) return t.text;
+  throw std::logic_error("no stub-register.s.in embedded for " + target->arch);
 }
 
 void check_module_name(const std::string &name) {
@@ -96,7 +88,7 @@ void write_atomically(const std::string &path, const std::string &content) {
 const std::vector<std::string> &supported_triples() {
   static const std::vector<std::string> triples = [] {
     std::vector<std::string> v;
-    for (const auto &t : kTargets) v.emplace_back(t.triple);
+    for (const auto &t : platform::targets()) v.push_back(t.triple);
     return v;
   }();
   return triples;
@@ -143,7 +135,7 @@ std::string escape_comment(std::string_view s) {
 }
 
 Stub generate_stub(const StubRequest &request) {
-  const TargetTemplates &target = find_target(request.triple);
+  std::string_view target_template = register_template(request.triple);
   check_module_name(request.module_name);
   const std::vector<std::pair<std::string, std::string>> vars = {
       {"TRIPLE", request.triple},
@@ -154,7 +146,7 @@ Stub generate_stub(const StubRequest &request) {
   Stub stub;
   stub.assembly = fill(templates::stub_moduledata, vars);
   if (!request.runtime_module)
-    stub.assembly += fill(target.register_template, vars);
+    stub.assembly += fill(target_template, vars);
   stub.ld_fragment = fill(templates::ld_fragment_header, vars) +
                      std::string(templates::ld_fragment);
   return stub;

@@ -10,18 +10,21 @@
  * return address rewound to the call instruction, so that it "returns"
  * into the call, which runs us again with the same %esp.
  *
- * The call forms (see gcc-plugin/target-i386.cc), told apart by their
- * bytes before the return address:
- *   e8 rel32         call SYM, call SYM@PLT (%ebx = GOT, callee-saved)  5
- *   67 e8 rel32      addr32 call SYM (ld's relaxation of the next)      6
- *   ff 15 abs32      call *SYM@GOT  (-fno-pic -fno-plt)                 6
- * In the third, byte -5 is the ModRM 0x15, never 0xe8.
+ * The call forms, and how the rewind tells their lengths apart by the
+ * bytes before the return address, are x86's one table:
+ * runtime-asm/call-forms-i386.h.  A PIC call goes through the PLT with
+ * the GOT in %ebx, callee-saved, so the rewound call finds it again.  The
+ * deferred-call record's offsets come from runtime/defer-record.h, which
+ * defer.c checks against its struct.
  *
  * CET: a rewound return is exactly what a shadow stack exists to stop.
  * This object therefore carries no .note.gnu.property: the linker ANDs the
  * x86 features of its inputs, so nothing linked with it is marked SHSTK
  * (nor IBT), and the loader leaves shadow stacks off.  Do not link it with
  * -z shstk.  */
+#include "call-forms-i386.h"
+#include "defer-record.h"
+
 	.text
 	.globl	modlink_deferreturn
 	.type	modlink_deferreturn, @function
@@ -46,19 +49,14 @@ modlink_deferreturn:
 	.cfi_restore %ebp
 	testl	%eax, %eax
 	jz	1f			/* no call left: return to F */
-	movl	4(%eax), %ecx
+	movl	MODLINK_DEFERRED_ARG(%eax), %ecx
 	movl	%ecx, 4(%esp)		/* the deferred call's argument, in the slot */
-	cmpl	$0, 8(%eax)		/* F's last call? */
-	movl	(%eax), %eax		/* its function */
+	cmpl	$0, MODLINK_DEFERRED_LAST(%eax)		/* F's last call? */
+	movl	MODLINK_DEFERRED_FN(%eax), %eax		/* its function */
 	jne	3f			/* last: it returns where we would have */
 	movl	(%esp), %ecx
-	leal	-6(%ecx), %edx		/* 6-byte forms by default */
-	cmpb	$0xe8, -5(%ecx)
-	jne	2f
-	cmpb	$0x67, -6(%ecx)
-	je	2f
-	leal	-5(%ecx), %edx		/* e8 rel32 without a prefix */
-2:	movl	%edx, (%esp)		/* rewind: it returns into the call */
+	MODLINK_X86_REWIND %ecx, %edx	/* the paired call's address */
+	movl	%edx, (%esp)		/* rewind: it returns into the call */
 3:	jmp	*%eax			/* its frame replaces ours */
 1:	ret
 	.cfi_endproc

@@ -7,7 +7,11 @@
  * the ld, as Go's jmpdefer did.  When the deferred function returns there,
  * F's TOC comes back into r2 before the bl runs us again: the deferred
  * function may live in another module, with another TOC.  r1 is the same
- * on every entry and does not grow with the number of deferred calls. */
+ * on every entry and does not grow with the number of deferred calls.
+ * The deferred-call record's offsets come from runtime/defer-record.h,
+ * which defer.c checks against its struct. */
+#include "defer-record.h"
+
 	.abiversion 2
 	.text
 	.globl	modlink_deferreturn
@@ -42,9 +46,9 @@ modlink_deferreturn:
 	.cfi_restore lr
 	cmpdi	3,0
 	beqlr				/* no call left: return to F */
-	ld	12,0(3)			/* the function, in r12 for its global entry */
-	ld	0,16(3)			/* F's last call? */
-	ld	3,8(3)			/* its argument */
+	ld	12,MODLINK_DEFERRED_FN(3)	/* the function, in r12 for its global entry */
+	ld	0,MODLINK_DEFERRED_LAST(3)	/* F's last call? */
+	ld	3,MODLINK_DEFERRED_ARG(3)	/* its argument */
 	mtctr	12
 	cmpdi	0,0
 	bnectr				/* last: it returns where we would have */

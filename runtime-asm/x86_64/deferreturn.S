@@ -8,18 +8,19 @@
  * pointer is the same on every entry, and does not grow with the number
  * of deferred calls.
  *
- * The call forms (see gcc-plugin/target-i386.cc), told apart by their
- * bytes before the return address:
- *   e8 rel32         call SYM, call SYM@PLT                       5 bytes
- *   67 e8 rel32      addr32 call SYM (ld's relaxation of the next)  6 bytes
- *   ff 15 disp32     call *SYM@GOTPCREL(%rip)  (-fno-plt)           6 bytes
- * In the third, byte -5 is the ModRM 0x15, never 0xe8.
+ * The call forms, and how the rewind tells their lengths apart by the
+ * bytes before the return address, are x86's one table:
+ * runtime-asm/call-forms-i386.h.  The deferred-call record's offsets come
+ * from runtime/defer-record.h, which defer.c checks against its struct.
  *
  * CET: a rewound return is exactly what a shadow stack exists to stop.
  * This object therefore carries no .note.gnu.property: the linker ANDs the
  * x86 features of its inputs, so nothing linked with it is marked SHSTK
  * (nor IBT), and the loader leaves shadow stacks off.  Do not link it with
  * -z shstk.  */
+#include "call-forms-i386.h"
+#include "defer-record.h"
+
 	.text
 	.globl	modlink_deferreturn
 	.type	modlink_deferreturn, @function
@@ -38,18 +39,13 @@ modlink_deferreturn:
 	.cfi_adjust_cfa_offset -8
 	testq	%rax, %rax
 	jz	1f			/* no call left: return to F */
-	movq	8(%rax), %rdi		/* the deferred call's argument */
-	cmpq	$0, 16(%rax)		/* F's last call? */
-	movq	(%rax), %rax		/* its function */
+	movq	MODLINK_DEFERRED_ARG(%rax), %rdi	/* the deferred call's argument */
+	cmpq	$0, MODLINK_DEFERRED_LAST(%rax)		/* F's last call? */
+	movq	MODLINK_DEFERRED_FN(%rax), %rax		/* its function */
 	jne	3f			/* last: it returns where we would have */
 	movq	(%rsp), %rcx
-	leaq	-6(%rcx), %rdx		/* 6-byte forms by default */
-	cmpb	$0xe8, -5(%rcx)
-	jne	2f
-	cmpb	$0x67, -6(%rcx)
-	je	2f
-	leaq	-5(%rcx), %rdx		/* e8 rel32 without a prefix */
-2:	movq	%rdx, (%rsp)		/* rewind: it returns into the call */
+	MODLINK_X86_REWIND %rcx, %rdx	/* the paired call's address */
+	movq	%rdx, (%rsp)		/* rewind: it returns into the call */
 3:	jmp	*%rax			/* its frame replaces ours */
 1:	ret
 	.cfi_endproc

@@ -3,16 +3,21 @@
 //
 // Each corpus file names its functions and what the plugin must do to them:
 //   expect: NAME paired      every paired call has the exact pairing,
-//                             none is a tail call (ppc64: std 2,24(1) too)
-//   expect: NAME reload      ppc64: ld 2,24(1) right after the call
+//                             none is a tail call (where code keeps a TOC:
+//                             the TOC store too, std 2,24(1))
+//   expect: NAME reload      where code keeps a TOC: the reload (ld
+//                             2,24(1)) right after the call
 //   expect: NAME untouched   the function's assembly is byte-identical to
 //                             a build without the plugin
-//   expect: NAME tocsave     ppc64 with a TOC: std 2,24(1) after the frame
-//                             (toc-save=all); elsewhere untouched
-//   expect: NAME nosave      paired, and no std 2,24(1) (toc-save=none)
+//   expect: NAME tocsave     where code keeps a TOC: the TOC store after
+//                             the frame (toc-save=all); elsewhere untouched
+//   expect: NAME nosave      paired, and no TOC store (toc-save=none)
 //   modlink-options: ...     extra -fplugin-arg-modlink-... for the file
 //
-// Run one slice with --run_test=<triple>/<level>, e.g. x86_64_linux_gnu/O2.
+// The pairing, TOC slot and what else to try come from the platform table.
+// Run one slice with --run_test=<triple>/<level> for a target's default
+// compiler, e.g. x86_64_linux_gnu/O2, and --run_test=<triple>/gcc-<N>/<level>
+// for another, e.g. x86_64_linux_gnu/gcc-13/O2.
 #define BOOST_TEST_DYN_LINK
 #define BOOST_TEST_ALTERNATIVE_INIT_API
 #include <boost/test/unit_test.hpp>
@@ -61,7 +66,7 @@ struct Variant {
     std::vector<std::string> flags;
     Shape shape;
     std::vector<std::string> plugin_args = {};
-    bool keeps_toc = false;  // ppc64 code that uses r2 (not pcrel)
+    bool keeps_toc = false;  // code that keeps a TOC pointer (not pcrel)
 };
 
 struct Expectation {
@@ -138,7 +143,7 @@ bool expects_toc_store(const Variant &v, const std::vector<std::string> &options
     for (const auto &o : options)
         if (o == "-fplugin-arg-modlink-toc-save=none")
             return false;
-    return v.shape == Shape::PPC_TOC;
+    return !v.shape.toc_reload.empty();
 }
 
 void check_file(const TargetTools &t, const Variant &v, const CorpusFile &f)
@@ -161,18 +166,19 @@ void check_file(const TargetTools &t, const Variant &v, const CorpusFile &f)
                 what = "untouched";
             if (what == "tocsave") {
                 BOOST_TEST(r.paired_calls == 0);
-                BOOST_TEST(r.stores_toc, "no std 2,24(1) after the frame allocation");
+                BOOST_TEST(r.stores_toc, "no " << v.shape.toc_store << " after the frame allocation");
             } else if (what == "nosave") {
                 BOOST_TEST(r.paired_calls >= 1);
-                BOOST_TEST(count_insns(*fn, "std 2,24(1)") == 0, "std 2,24(1) despite toc-save=none");
+                BOOST_TEST((v.shape.toc_store.empty() || count_insns(*fn, v.shape.toc_store) == 0),
+                           v.shape.toc_store << " despite toc-save=none");
             } else if (what == "paired") {
                 BOOST_TEST(r.paired_calls >= 1);
                 if (expects_toc_store(v, f.options))
-                    BOOST_TEST(r.stores_toc, "no std 2,24(1) after the frame allocation");
+                    BOOST_TEST(r.stores_toc, "no " << v.shape.toc_store << " after the frame allocation");
             } else if (what == "reload") {
                 BOOST_TEST(r.reload_calls >= 1);
                 if (expects_toc_store(v, f.options))
-                    BOOST_TEST(r.stores_toc, "no std 2,24(1) after the frame allocation");
+                    BOOST_TEST(r.stores_toc, "no " << v.shape.toc_store << " after the frame allocation");
             } else {
                 BOOST_TEST(r.paired_calls == 0);
                 if (plain.empty())
@@ -204,17 +210,18 @@ void check_compare_debug(const TargetTools &t, const std::string &level, const C
 
 std::vector<Variant> variants(const TargetTools &t)
 {
-    bool ppc = std::string(t.arch) == "rs6000";
-    Shape base = ppc ? Shape::PPC_TOC : Shape::X86;
+    const modlink::platform::Target &target = target_of(t);
+    bool toc = target.has("toc");
+    Shape base = shape_of(target);
     std::vector<Variant> v;
     for (std::string pic : {"-fPIC", "-fPIE", "-fno-pic"}) {
         std::string p = pic.substr(1);
-        v.push_back({p, {pic}, base, {}, ppc});
-        v.push_back({p + "_fno_plt", {pic, "-fno-plt"}, base, {}, ppc});
-        if (ppc) {
-            v.push_back({p + "_power10", {pic, "-mcpu=power10"}, Shape::PPC_NOTOC, {}, false});
-            v.push_back({p + "_static", {pic}, Shape::PPC_NOTOC, {"-fplugin-arg-modlink-static"}, true});
-        }
+        v.push_back({p, {pic}, base, {}, toc});
+        v.push_back({p + "_fno_plt", {pic, "-fno-plt"}, base, {}, toc});
+        if (target.has("pcrel"))
+            v.push_back({p + "_power10", {pic, "-mcpu=power10"}, nop_shape_of(target), {}, false});
+        if (toc)
+            v.push_back({p + "_static", {pic}, nop_shape_of(target), {"-fplugin-arg-modlink-static"}, true});
     }
     return v;
 }
@@ -231,8 +238,20 @@ bool register_tests()
 {
     static const std::vector<CorpusFile> files = corpus();
     static const std::vector<std::string> levels = {"O0", "O1", "O2", "O3", "Os"};
+    std::map<std::string, utf::test_suite *> triple_suites;
     for (const TargetTools &t : kTargets) {
-        auto *target_suite = BOOST_TEST_SUITE(sanitize(t.triple));
+        // <triple>/<level> for the default compiler, <triple>/gcc-<N>/<level>
+        // for the others.
+        utf::test_suite *&triple_suite = triple_suites[t.triple];
+        if (!triple_suite) {
+            triple_suite = BOOST_TEST_SUITE(sanitize(t.triple));
+            utf::framework::master_test_suite().add(triple_suite);
+        }
+        utf::test_suite *target_suite = triple_suite;
+        if (!t.default_gcc) {
+            target_suite = BOOST_TEST_SUITE("gcc-" + std::to_string(t.gcc_major));
+            triple_suite->add(target_suite);
+        }
         for (const auto &level : levels) {
             auto *level_suite = BOOST_TEST_SUITE(level);
             for (Variant v : variants(t)) {
@@ -251,7 +270,6 @@ bool register_tests()
                 }
             target_suite->add(level_suite);
         }
-        utf::framework::master_test_suite().add(target_suite);
     }
     return true;
 }

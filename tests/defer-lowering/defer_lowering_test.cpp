@@ -47,7 +47,7 @@ Compile compile(const TargetTools &t, const std::string &source, std::vector<std
     return c;
 }
 
-bool has_naked(const TargetTools &t) { return std::string(t.arch) == "i386"; }
+bool has_naked(const TargetTools &t) { return target_of(t).has("naked"); }
 
 struct Refusal {
     const char *what;
@@ -99,7 +99,7 @@ BOOST_DATA_TEST_CASE(one_exact_line, data::make(kRefusals), r)
 {
     for (const TargetTools &t : kTargets) {
         Compile c = compile(t, r.source, {"-O2"}, r.ext);
-        BOOST_TEST_CONTEXT(t.triple << ": " << c.command) {
+        BOOST_TEST_CONTEXT(target_name(t) << ": " << c.command) {
             BOOST_TEST(c.result.exit_code != 0);
             BOOST_TEST(c.result.err.find(std::string(r.message) + "\n") != std::string::npos, c.result.err);
             BOOST_TEST(!c.output_exists);
@@ -111,12 +111,12 @@ BOOST_AUTO_TEST_CASE(naked_on_x86)
 {
     for (const TargetTools &t : kTargets) {
         if (!has_naked(t))
-            continue;  // rs6000 has no naked attribute
+            continue;  // GCC has no naked attribute there
         Compile c = compile(t,
                             "#include <modlink.h>\nstatic void g(void *p) {}\n"
                             "__attribute__((naked)) void f(void) {\n  modlink_defer(g, 0);\n}\n",
                             {"-O2"});
-        BOOST_TEST_CONTEXT(t.triple << ": " << c.command) {
+        BOOST_TEST_CONTEXT(target_name(t) << ": " << c.command) {
             BOOST_TEST(c.result.exit_code != 0);
             BOOST_TEST(c.result.err.find("input.c:3:29: error: modlink: cannot defer in 'f': it is 'naked', "
                                          "without a frame to run them from\n") != std::string::npos,
@@ -131,9 +131,9 @@ BOOST_AUTO_TEST_CASE(not_refused_without_defer)
     for (const TargetTools &t : kTargets) {
         Compile c = compile(t, "#include <setjmp.h>\nstatic jmp_buf env;\nint f(void) { return setjmp(env); }\n",
                             {"-O2"});
-        BOOST_TEST(c.result.exit_code == 0, t.triple << ": " << c.result.err);
+        BOOST_TEST(c.result.exit_code == 0, target_name(t) << ": " << c.result.err);
         c = compile(t, "#include <modlink.h>\nint f() { return 1; }\n", {"-O2"}, ".cc");
-        BOOST_TEST(c.result.exit_code == 0, t.triple << ": " << c.result.err);
+        BOOST_TEST(c.result.exit_code == 0, target_name(t) << ": " << c.result.err);
     }
 }
 
@@ -148,7 +148,7 @@ BOOST_AUTO_TEST_CASE(modlink_defer_needs_the_plugin)
     for (const TargetTools &t : kTargets) {
         for (const char *opt : {"-O0", "-O2"}) {
             Compile c = compile(t, kUsesDefer, {opt}, ".c", false);
-            BOOST_TEST_CONTEXT(t.triple << ": " << c.command) {
+            BOOST_TEST_CONTEXT(target_name(t) << ": " << c.command) {
                 BOOST_TEST(c.result.exit_code != 0);
                 BOOST_TEST(c.result.err.find("error: call to 'modlink_defer' declared with attribute error: "
                                              "modlink_defer needs the modlink GCC plugin: compile with "
@@ -164,7 +164,7 @@ BOOST_AUTO_TEST_CASE(including_it_is_fine)
     for (const TargetTools &t : kTargets) {
         Compile c = compile(t, "#include <modlink.h>\nint f(void) { return modlink_module_count() > 0; }\n", {"-O2"},
                             ".c", false);
-        BOOST_TEST(c.result.exit_code == 0, t.triple << ": " << c.result.err);
+        BOOST_TEST(c.result.exit_code == 0, target_name(t) << ": " << c.result.err);
     }
 }
 
@@ -183,7 +183,7 @@ BOOST_AUTO_TEST_CASE(calls_and_pairing)
     for (const TargetTools &t : kTargets) {
         for (const char *opt : {"-O0", "-O2", "-O3"}) {
             Compile c = compile(t, kTwoDefers, {opt, "-fPIC"});
-            BOOST_TEST_CONTEXT(t.triple << " " << opt << ": " << c.command) {
+            BOOST_TEST_CONTEXT(target_name(t) << " " << opt << ": " << c.command) {
                 BOOST_REQUIRE(c.result.exit_code == 0);
                 auto fns = parse_functions(c.output);
                 const AsmFunction *f = find_function(fns, "f");
@@ -193,8 +193,7 @@ BOOST_AUTO_TEST_CASE(calls_and_pairing)
                 BOOST_TEST(c.output.find("modlink__defer") != std::string::npos);
                 BOOST_TEST(!std::regex_search(c.output, std::regex(R"(\bmodlink_defer\b)")));
                 // Every deferreturn call is paired.
-                Shape shape = std::string(t.arch) == "i386" ? Shape::X86 : Shape::PPC_TOC;
-                ShapeReport report = check_shape(*f, shape, {"modlink_deferreturn"}, {});
+                ShapeReport report = check_shape(*f, shape_of(target_of(t)), {"modlink_deferreturn"}, {});
                 BOOST_TEST(report.paired_calls >= 1);
                 for (const std::string &problem : report.problems)
                     BOOST_TEST_ERROR(problem);
@@ -212,7 +211,7 @@ BOOST_AUTO_TEST_CASE(defer_off_leaves_the_calls_alone)
 {
     for (const TargetTools &t : kTargets) {
         Compile c = compile(t, kTwoDefers, {"-O2", "-fplugin-arg-modlink-defer=off"});
-        BOOST_TEST_CONTEXT(t.triple << ": " << c.command) {
+        BOOST_TEST_CONTEXT(target_name(t) << ": " << c.command) {
             BOOST_REQUIRE(c.result.exit_code == 0);
             BOOST_TEST(std::regex_search(c.output, std::regex(R"(\bmodlink_defer\b)")));
             BOOST_TEST(c.output.find("modlink__defer") == std::string::npos);
@@ -225,7 +224,7 @@ BOOST_AUTO_TEST_CASE(verbose_names_each_lowered_function)
 {
     for (const TargetTools &t : kTargets) {
         Compile c = compile(t, kTwoDefers, {"-O2", "-fplugin-arg-modlink-verbose"});
-        BOOST_TEST_CONTEXT(t.triple << ": " << c.command) {
+        BOOST_TEST_CONTEXT(target_name(t) << ": " << c.command) {
             BOOST_TEST(c.result.exit_code == 0);
             BOOST_TEST(c.result.err.find("modlink: f: 2 defers lowered, 1 return\n") != std::string::npos,
                        c.result.err);

@@ -10,6 +10,8 @@
 
     check_docs.py SOURCE_DIR
 """
+import glob
+import os
 import re
 import sys
 
@@ -26,13 +28,15 @@ sources = {
     "driver/parse.cpp": r'DriverError\(((?:[^;])*?)\);',
     "driver/targets.cpp": r'DriverError\(((?:[^;])*?)\);',
     "driver/run.cpp": r'fprintf\(stderr,\s*((?:"(?:[^"\\]|\\.)*"\s*)+)',
-    "driver/verify.cpp": r'(?:VerifyError\(|findings.push_back\()((?:[^;])*?)\);',
     "runtime/registry.c": r'modlink__(?:complain|notice)\(((?:"(?:[^"\\]|\\.)*"\s*)+)',
     "runtime/instance.c": r'modlink__(?:complain|notice)\(((?:"(?:[^"\\]|\\.)*"\s*)+)',
     "runtime/defer.c": r'(?:modlink__complain\(|fprintf\(stderr,\s*)((?:"(?:[^"\\]|\\.)*"\s*)+)',
     "stubgen/stubgen.cpp": r'StubError\(((?:[^;])*?)\);',
     "stubgen/genstub_cli.cpp": r'fail\(((?:[^;])*?)\);',
 }
+# modlink-verify: its generic parts and every per-arch file.
+for path in sorted(os.path.relpath(p, root) for p in glob.glob(f"{root}/verify/*.cpp")):
+    sources[path] = r'(?:VerifyError\(|findings.push_back\()((?:[^;])*?)\);'
 for path, pattern in sources.items():
     for m in re.finditer(pattern, read(path), re.S):
         literals = re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(1))

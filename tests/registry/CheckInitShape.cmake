@@ -1,40 +1,19 @@
 # The generated __modlink_init, as objdump shows it in linked modules, is
-# exactly the expected instruction sequence (one regex per instruction,
-# addresses and displacements shown as X) for the target; on i386 it is
-# the seed's (Go's gentext for linux/386):
-#   push %ebx; call __x86.get_pc_thunk.cx; lea md(%ecx),%eax;
-#   lea GOT(%ecx),%ebx; call addmoduledata@PLT; pop %ebx; ret
+# exactly the expected instruction sequence for the target: EXPECTED,
+# runtime-asm/<arch>/init-shape.txt, holds one regex per instruction
+# (addresses and displacements shown as X; '#' starts a comment line).
 #
-#   cmake -DOBJDUMP=<objdump> -DARCH=<i686|x86_64|ppc64le> -DFILES=<f;...> -P CheckInitShape.cmake
+#   cmake -DOBJDUMP=<objdump> -DEXPECTED=<init-shape.txt> -DFILES=<f;...> -P CheckInitShape.cmake
 cmake_policy(SET CMP0007 NEW)
-if(ARCH STREQUAL "i686")
-  set(expected
-    "push %ebx"
-    "call X <__x86.get_pc_thunk.cx>"
-    "lea X\\(%ecx\\),%eax"
-    "lea X\\(%ecx\\),%ebx"
-    "call X <modlink_addmoduledata@plt>"
-    "pop %ebx"
-    "ret")
-elseif(ARCH STREQUAL "x86_64")
-  set(expected
-    "lea X\\(%rip\\),%rdi # X <__modlink_moduledata>"
-    "jmp X <modlink_addmoduledata@plt>")
-else()
-  set(expected
-    "addis r2,r12,X|lis r2,X"   # ld turns the global entry absolute in non-PIE
-    "addi r2,r2,X"
-    "mflr r0"
-    "std r0,16\\(r1\\)"
-    "stdu r1,-32\\(r1\\)"
-    "addis r3,r2,X"
-    "addi r3,r3,X"
-    "bl X <X\\.plt_call\\.modlink_addmoduledata>"
-    "ld r2,24\\(r1\\)"        # the nop, rewritten by ld after a PLT call
-    "addi r1,r1,X"
-    "ld r0,16\\(r1\\)"
-    "mtlr r0"
-    "blr")
+file(STRINGS ${EXPECTED} lines)
+set(expected "")
+foreach(line IN LISTS lines)
+  if(NOT line MATCHES "^(#|[ \t]*$)")
+    list(APPEND expected "${line}")
+  endif()
+endforeach()
+if(NOT expected)
+  message(FATAL_ERROR "${EXPECTED}: no instructions")
 endif()
 foreach(file IN LISTS FILES)
   execute_process(COMMAND ${OBJDUMP} -d --no-show-raw-insn ${file}

@@ -2,49 +2,68 @@
 # Real code under the plugin: the SQLite amalgamation (R1 and R5 in
 # docs/reliability.md).
 #
-#   sqlite.sh STAGE SOURCE_DIR WORK STEP [ARG]
+#   sqlite.sh BUILD SOURCE_DIR WORK STEP [ARG]
 #
-# STEP is one of:
+# BUILD is the build directory: its stage (BUILD/prefix) and how it runs
+# each target's programs (BUILD/target/<triple>/runner.txt).  Every
+# compiler is the one modlink-cc drives for the target (its -###), so the
+# plain builds compare against the same gcc.  STEP is one of:
 #   source             fetch sqlite3.c into WORK/src (scripts/fetch-sqlite.sh)
 #   reference ROWS     the baseline: libsqlite3.so and the workload program built
-#                      with plain x86_64 gcc-12 -O2 -fPIC, no plugin; its output
-#                      goes to WORK/reference-ROWS.txt
+#                      for the build machine's own target with plain gcc -O2
+#                      -fPIC, no plugin; its output goes to WORK/reference-ROWS.txt
 #   workload TRIPLE ROWS
 #                      libsqlite3.so and the workload built with TRIPLE-modlink-cc
 #                      at -O2 -fPIC, toc-save=all and reload-toc on some of
-#                      SQLite's internal call targets; run (under qemu), its
-#                      output must be byte-identical to the reference.  Then
-#                      modlink-verify passes both files and, on ppc64le, every
-#                      call to a reload-toc symbol is followed by ld 2,24(1).
-#   text-identical     x86_64: sqlite3.o compiled with the plugin (SQLite has no
-#                      paired calls) has the same .text as the reference's,
-#                      byte for byte
+#                      SQLite's internal call targets; run (under qemu where the
+#                      build does), its output must be byte-identical to the
+#                      reference.  Then modlink-verify passes both files and,
+#                      where code keeps a TOC, every call to a reload-toc symbol
+#                      is followed by the TOC reload (ld 2,SLOT(1)).
+#   text-identical     the build machine's own target: sqlite3.o compiled with
+#                      the plugin (SQLite has no paired calls) has the same .text
+#                      as the reference's, byte for byte
 #   compare-debug TRIPLE
-#                      TRIPLE-gcc-12 -O2 -fPIC with the plugin (toc-save=all) and
+#                      TRIPLE's gcc -O2 -fPIC with the plugin (toc-save=all) and
 #                      -fcompare-debug: -g must not change the code
 #   all ROWS           every step on every target, in order (the full run)
 #
 # Prints "sqlite: STEP ok" on success, "FAIL: ..." otherwise.
 set -euo pipefail
-stage=$1 source=$2 work=$3 step=$4
+build=$1 source=$2 work=$3 step=$4
 shift 4
+stage=$build/prefix
 export PATH=$stage/bin:$PATH
 src=$work/src
 mkdir -p "$work"
+# shellcheck source=../../scripts/platform.sh
+source "$source/scripts/platform.sh"
 
 fail() { echo "FAIL: $*"; exit 1; }
 
-triples="x86_64-linux-gnu i686-linux-gnu powerpc64le-linux-gnu"
+triples=$(platform_triples)
 # Calls into these may, in a runtime that switches stacks or contexts,
 # return with another module's TOC; here they exercise the reload path.
 reload_symbols=sqlite3VdbeExec:sqlite3BtreeNext:sqlite3VdbeMemRelease:sqlite3_step
 common_flags=(-O2 -fPIC)
 
-emulator() {
-  case $1 in
-    i686-linux-gnu) echo "qemu-i386 -L /usr/i686-linux-gnu" ;;
-    powerpc64le-linux-gnu) echo "qemu-ppc64le -L /usr/powerpc64le-linux-gnu" ;;
-  esac
+# The build machine's own target.
+native_triple() {
+  local t host
+  host=$(dpkg --print-architecture)
+  for t in $triples; do
+    [ "$(platform_field "$t" debian_arch)" = "$host" ] && { echo "$t"; return; }
+  done
+  echo "FAIL: no target of platform/targets.conf runs natively here" >&2
+  return 1
+}
+
+# The gcc that TRIPLE-modlink-cc drives: the first word of its -### line.
+driven_gcc() {
+  local gcc
+  gcc=$("$1-modlink-cc" -### -c x.c 2>&1 | sed -n '1s/^ *"\([^"]*\)".*/\1/p')
+  [ -n "$gcc" ] || { echo "FAIL: $1-modlink-cc -### names no compiler" >&2; return 1; }
+  echo "$gcc"
 }
 
 # build_sqlite DIR CC FLAGS...: DIR/sqlite3.o, DIR/libsqlite3.so and
@@ -69,7 +88,9 @@ source)
   ;;
 reference)
   rows=$1
-  build_sqlite "$work/reference" gcc-12
+  native=$(native_triple)
+  gcc=$(driven_gcc "$native")
+  build_sqlite "$work/reference" "$gcc"
   "$work/reference/sqlite_workload" "$rows" > "$work/reference-$rows.txt" || fail "the reference run failed"
   grep -qx "integrity| ok" "$work/reference-$rows.txt" || fail "integrity_check in the reference"
   grep -qx "sqlite_workload: done" "$work/reference-$rows.txt" || fail "the reference run did not finish"
@@ -80,21 +101,21 @@ workload)
   [ -f "$work/reference-$rows.txt" ] || fail "no reference output for $rows rows"
   build_sqlite "$dir" "$triple-modlink-cc" -fplugin-arg-modlink-toc-save=all \
                "-fplugin-arg-modlink-reload-toc=$reload_symbols"
-  # shellcheck disable=SC2046
-  $(emulator "$triple") "$dir/sqlite_workload" "$rows" > "$dir/out-$rows.txt" || fail "the run failed"
+  platform_runner "$build" "$triple" || fail "no runner for $triple"
+  "${runner[@]}" "$dir/sqlite_workload" "$rows" > "$dir/out-$rows.txt" || fail "the run failed"
   cmp "$work/reference-$rows.txt" "$dir/out-$rows.txt" \
     || { diff "$work/reference-$rows.txt" "$dir/out-$rows.txt" | head -20; fail "output differs from the reference"; }
   modlink-verify "$dir/libsqlite3.so" "$dir/sqlite_workload" || fail "modlink-verify"
-  if [ "$triple" = powerpc64le-linux-gnu ]; then
+  if platform_has "$triple" toc; then
     # Every bl to a reload-toc symbol, then the instruction after it.
-    powerpc64le-linux-gnu-objdump -d --no-show-raw-insn "$dir/libsqlite3.so" |
-      awk -v syms="${reload_symbols//:/ }" '
+    "$triple-objdump" -d --no-show-raw-insn "$dir/libsqlite3.so" |
+      awk -v syms="${reload_symbols//:/ }" -v slot="$(platform_field "$triple" toc_slot)" '
         BEGIN { n = split(syms, s, " "); for (i = 1; i <= n; i++) want[s[i]] = 1 }
-        pending { total++; if ($0 ~ /\tld[ \t]+r2,24\(r1\)/) ok++; else print "no reload: " prev; pending = 0 }
+        pending { total++; if ($0 ~ "\tld[ \t]+r2," slot "\\(r1\\)") ok++; else print "no reload: " prev; pending = 0 }
         /\tbl[ \t]/ && match($0, /<[^+>@]+/) { name = substr($0, RSTART + 1, RLENGTH - 1)
                                                  if (name in want) { pending = 1; prev = $0 } }
         END { printf "reload-toc: %d of %d calls reload r2\n", ok, total; exit !(total > 0 && ok == total) }' \
-      || fail "a call to a reload-toc symbol lacks ld 2,24(1)"
+      || fail "a call to a reload-toc symbol lacks the TOC reload"
   fi
   ;;
 text-identical)
@@ -102,7 +123,9 @@ text-identical)
   rm -rf "$obj" && mkdir -p "$obj"
   [ -f "$work/reference/sqlite3.o" ] || fail "no reference sqlite3.o"
   cp "$work/reference/sqlite3.o" "$obj/plain.o"
-  gcc-12 "${common_flags[@]}" -fplugin="$stage/lib/modlink/x86_64-linux-gnu/modlink.so" \
+  triple=$(native_triple)
+  gcc=$(driven_gcc "$triple")
+  "$gcc" "${common_flags[@]}" -fplugin="$stage/lib/modlink/$triple/modlink.so" \
          -fplugin-arg-modlink-verbose -c "$src/sqlite3.c" -o "$obj/plugin.o" 2> "$obj/verbose.txt"
   [ ! -s "$obj/verbose.txt" ] || { head "$obj/verbose.txt"; fail "the plugin changed functions in sqlite3.c"; }
   text_of objcopy "$obj/plain.o" "$obj/plain.text"
@@ -115,7 +138,8 @@ compare-debug)
   triple=$1
   obj=$work/compare-debug-$triple
   rm -rf "$obj" && mkdir -p "$obj"
-  (cd "$obj" && "$triple-gcc-12" "${common_flags[@]}" -fcompare-debug \
+  gcc=$(driven_gcc "$triple")
+  (cd "$obj" && "$gcc" "${common_flags[@]}" -fcompare-debug \
      -fplugin="$stage/lib/modlink/$triple/modlink.so" -fplugin-arg-modlink-toc-save=all \
      "-fplugin-arg-modlink-reload-toc=$reload_symbols" -c "$src/sqlite3.c" -o sqlite3.o 2> err.txt) \
     || { head -20 "$obj/err.txt"; fail "-fcompare-debug failed"; }
@@ -125,11 +149,11 @@ all)
   rows=${1:-10000}
   for s in source "reference $rows" text-identical; do
     # shellcheck disable=SC2086
-    "$0" "$stage" "$source" "$work" $s
+    "$0" "$build" "$source" "$work" $s
   done
   for triple in $triples; do
-    "$0" "$stage" "$source" "$work" workload "$triple" "$rows"
-    "$0" "$stage" "$source" "$work" compare-debug "$triple"
+    "$0" "$build" "$source" "$work" workload "$triple" "$rows"
+    "$0" "$build" "$source" "$work" compare-debug "$triple"
   done
   ;;
 *)

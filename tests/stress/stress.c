@@ -6,7 +6,8 @@
  *
  * The environment variable STRESS_CYCLES, when set, overrides CYCLES (the
  * full runs: scripts/stress.sh).  ctest runs it as
- * x86_64-linux-gnu/stress/{plain,asan,tsan} with fewer cycles.
+ * <triple>/stress/{plain,asan,tsan} with fewer cycles, on the targets
+ * where the sanitizers run.
  *
  * Two writer threads own 4 modules each.  Each cycle dlopens the next of
  * its modules and dlcloses the one it opened the cycle before, so up to

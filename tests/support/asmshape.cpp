@@ -1,7 +1,10 @@
 #include "asmshape.hpp"
 
+#include <cstring>
 #include <regex>
 #include <sstream>
+
+#include "call-forms-i386.h"
 
 namespace modlink::test {
 
@@ -35,13 +38,59 @@ Insn make_insn(const std::string &text)
     return insn;
 }
 
-// The operand of a call or jump, as a symbol name, or "" if it is none.
-std::string call_target(const std::string &operand)
+// How GCC spells the operand of a call to SYM, and whether a paired call
+// of that form can run again after a rewind.
+struct Spelling {
+    std::regex pattern;  // group 1: SYM
+    bool rewindable;
+};
+
+const std::vector<Spelling> &spellings()
 {
-    static const std::regex forms(
-        R"(^\*?([A-Za-z_.$][A-Za-z0-9_.$]*)(@PLT|@notoc|@GOTPCREL\(%rip\)|@GOT(\(%e[a-z][a-z]\))?)?$)");
+    static const std::vector<Spelling> all = [] {
+        std::vector<Spelling> v;
+        auto add = [&](const std::string &spelling, bool rewindable) {
+            std::string re;
+            for (size_t i = 0; i < spelling.size();) {
+                if (spelling.compare(i, 3, "SYM") == 0) {
+                    re += "([A-Za-z_.$][A-Za-z0-9_.$]*)";
+                    i += 3;
+                } else if (spelling.compare(i, 3, "REG") == 0) {
+                    re += "%[a-z0-9]+";
+                    i += 3;
+                } else {
+                    if (std::strchr("\\^$.|?*+()[]{}", spelling[i]))
+                        re += '\\';
+                    re += spelling[i++];
+                }
+            }
+            v.push_back({std::regex("^" + re + "$"), rewindable});
+        };
+        // x86's call forms are a table the runtime's rewind is written
+        // from; their spellings are x86's own, so they can be looked for
+        // in any target's assembly.
+        for (const modlink_x86_call_form &form : modlink_x86_call_forms)
+            if (form.spelling)
+                add(form.spelling, form.rewindable);
+        // rs6000 calls are "bl SYM" (above) and, in pc-relative code,
+        // "bl SYM@notoc": every call 4 bytes, nothing to tell apart.
+        add("SYM@notoc", true);
+        return v;
+    }();
+    return all;
+}
+
+// The operand of a call or jump, as a symbol name, or "" if it is none.
+std::string call_target(const std::string &operand, bool *rewindable = nullptr)
+{
     std::smatch m;
-    return std::regex_match(operand, m, forms) ? m[1].str() : std::string();
+    for (const Spelling &s : spellings())
+        if (std::regex_match(operand, m, s.pattern)) {
+            if (rewindable)
+                *rewindable = s.rewindable;
+            return m[1].str();
+        }
+    return "";
 }
 
 }  // namespace
@@ -112,7 +161,32 @@ bool is_call_to(const Insn &insn, const std::set<std::string> &syms, bool tail)
     return syms.count(call_target(insn.operands)) != 0;
 }
 
-ShapeReport check_shape(const AsmFunction &fn, Shape shape,
+Shape shape_of(const modlink::platform::Target &target)
+{
+    Shape shape;
+    std::istringstream parts(target.pairing);
+    for (std::string part; std::getline(parts, part, ';');)
+        shape.pairing.push_back(trim(part));
+    if (target.toc_slot >= 0) {
+        // GCC's spelling (rs6000, the backend with a TOC): r2 to or from
+        // its save slot, relative to r1.
+        std::string slot = std::to_string(target.toc_slot);
+        shape.toc_store = "std 2," + slot + "(1)";
+        shape.toc_reload = "ld 2," + slot + "(1)";
+    }
+    return shape;
+}
+
+Shape nop_shape_of(const modlink::platform::Target &target)
+{
+    Shape shape = shape_of(target);
+    for (std::string &insn : shape.pairing)
+        insn = "nop";
+    shape.toc_reload.clear();
+    return shape;
+}
+
+ShapeReport check_shape(const AsmFunction &fn, const Shape &shape,
                         const std::set<std::string> &paired,
                         const std::set<std::string> &reload)
 {
@@ -126,7 +200,7 @@ ShapeReport check_shape(const AsmFunction &fn, Shape shape,
         const Insn &insn = in[i];
         if (insn.mnemonic == "stdu" && insn.operands.rfind("1,-", 0) == 0)
             frame_allocated = true;
-        if (insn.text == "std 2,24(1)" && frame_allocated && i < first_reader)
+        if (!shape.toc_store.empty() && insn.text == shape.toc_store && frame_allocated && i < first_reader)
             r.stores_toc = true;
 
         if (is_call_to(insn, paired, true) || is_call_to(insn, reload, true))
@@ -134,17 +208,15 @@ ShapeReport check_shape(const AsmFunction &fn, Shape shape,
 
         if (is_call_to(insn, paired)) {
             r.paired_calls++;
-            // i386 "call *SYM@GOT(%reg)": reg may be call-clobbered, so the
-            // rewound call could not find its target again.
-            if (insn.operands.find("@GOT(%") != std::string::npos)
+            // For example i386 "call *SYM@GOT(%reg)": reg may be
+            // call-clobbered, so the rewound call could not find its
+            // target again.
+            bool rewindable = false;
+            call_target(insn.operands, &rewindable);
+            if (!rewindable)
                 r.problems.push_back("call form not re-executable: " + at(i));
             first_reader = std::min(first_reader, i);
-            std::vector<std::string> want;
-            switch (shape) {
-            case Shape::X86: want = {"nop"}; break;
-            case Shape::PPC_TOC: want = {"nop", "ld 2,24(1)"}; break;
-            case Shape::PPC_NOTOC: want = {"nop", "nop"}; break;
-            }
+            const std::vector<std::string> &want = shape.pairing;
             // Nothing between the parts: no label, and no CFI change (the
             // nop must unwind exactly like the call).
             bool ok = i >= want.size();
@@ -163,10 +235,10 @@ ShapeReport check_shape(const AsmFunction &fn, Shape shape,
         if (is_call_to(insn, reload)) {
             r.reload_calls++;
             first_reader = std::min(first_reader, i);
-            if (shape == Shape::PPC_TOC) {
-                bool ok = (i + 1 < in.size() && in[i + 1].text == "ld 2,24(1)") ||
+            if (!shape.toc_reload.empty()) {
+                bool ok = (i + 1 < in.size() && in[i + 1].text == shape.toc_reload) ||
                           (i + 2 < in.size() && in[i + 1].text == "nop" &&
-                           in[i + 2].text == "ld 2,24(1)");
+                           in[i + 2].text == shape.toc_reload);
                 if (!ok)
                     r.problems.push_back("no TOC reload after " + at(i));
             }

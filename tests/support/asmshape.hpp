@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "platform.hpp"
+
 namespace modlink::test {
 
 struct Insn {
@@ -24,22 +26,32 @@ struct AsmFunction {
 std::vector<AsmFunction> parse_functions(const std::string &assembly);
 const AsmFunction *find_function(const std::vector<AsmFunction> &fns, const std::string &name);
 
-// What the pairing looks like on a target, SPEC.md's table.
-enum class Shape {
-    X86,        // nop ; call SYM
-    PPC_TOC,    // nop ; ld 2,24(1) ; bl SYM    and std 2,24(1) after the frame exists
-    PPC_NOTOC,  // nop ; nop ; bl SYM[@notoc]   (static, pcrel)
+// What the pairing looks like on a target (SPEC.md's table), in GCC's
+// assembly: "nop" before the call on x86; "nop ; ld 2,24(1)" with std
+// 2,24(1) after the frame exists where code keeps a TOC, "nop ; nop" where
+// it keeps none (static, pcrel).
+struct Shape {
+    std::vector<std::string> pairing;  // the instructions right before a paired call
+    std::string toc_store;   // "std 2,24(1)" where code may keep a TOC, else ""
+    std::string toc_reload;  // "ld 2,24(1)" where paired calls reload it (and
+                             // reload-toc calls are followed by it), else ""
 };
+
+// The table's pairing of TARGET.
+Shape shape_of(const modlink::platform::Target &target);
+// TARGET's pairing where paired calls reload no TOC (the plugin's
+// `static`, pc-relative code): every instruction a nop.
+Shape nop_shape_of(const modlink::platform::Target &target);
 
 struct ShapeReport {
     int paired_calls = 0;       // calls to paired symbols
     int reload_calls = 0;       // calls to reload-toc symbols
-    bool stores_toc = false;    // std 2,24(1) after the frame allocation
+    bool stores_toc = false;    // the TOC store after the frame allocation
     std::vector<std::string> problems;  // one line each, empty when the shape is right
 };
 
 // Check every call to PAIRED and RELOAD symbols in FN.
-ShapeReport check_shape(const AsmFunction &fn, Shape shape,
+ShapeReport check_shape(const AsmFunction &fn, const Shape &shape,
                         const std::set<std::string> &paired,
                         const std::set<std::string> &reload);
 

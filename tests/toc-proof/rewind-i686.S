@@ -1,7 +1,9 @@
-/* proof_rewind for i386: what jmpdefer will do, in a few lines.  Every
-   odd call returns to the call instruction itself, every even call
-   returns normally.  %ebx (the caller's GOT pointer for "call f@PLT") is
+/* proof_rewind for i386: what jmpdefer does, in a few lines, with the
+   runtime's own rewind (MODLINK_X86_REWIND).  Every odd call returns to
+   the call instruction itself, every even call returns normally.  %ebx (the caller's GOT pointer for "call f@PLT") is
    callee-saved and left alone, so the re-executed call still works.  */
+#include "call-forms-i386.h"	/* x86's call forms and their rewind */
+
 	.text
 	.globl	proof_rewind
 	.type	proof_rewind, @function
@@ -16,16 +18,10 @@ proof_rewind:
 	testb	$1, %cl
 	jz	1f				# even call: a plain return
 	movl	(%esp), %edx			# the return address
-	movl	$6, %ecx			# ff 15 abs32: call *SYM@GOT, or
-	cmpb	$0xe8, -5(%edx)			# 67 e8 rel32: the same relaxed by ld to a
-	jne	2f				# local symbol (addr32 call SYM)
-	cmpb	$0x67, -6(%edx)			# (a 5-byte call has the nop there)
-	je	2f
-	movl	$5, %ecx			# e8 rel32: call SYM / SYM@PLT
-2:	subl	%ecx, %edx			# the call instruction
-	cmpb	$0x90, -1(%edx)			# the pairing: nop right before it
+	MODLINK_X86_REWIND %edx, %eax		# the call instruction, as the runtime finds it
+	cmpb	$MODLINK_X86_NOP, -1(%eax)	# the pairing: nop right before it
 	jne	3f
-	movl	%edx, (%esp)			# rewind
+	movl	%eax, (%esp)			# rewind
 1:	ret
 3:	ud2
 	.size	proof_rewind, .-proof_rewind

@@ -1,8 +1,11 @@
-/* proof_rewind for x86_64: what jmpdefer will do, in a few lines, before
-   any defer runtime exists.  Every odd call returns to the call
-   instruction itself ("return address - length of the call"), so the
-   caller executes the call again; every even call returns normally.
-   It refuses (ud2) a call site without the pairing's nop.  */
+/* proof_rewind for x86_64: what jmpdefer does, in a few lines, without
+   the rest of the defer runtime: the rewind is the runtime's own
+   (MODLINK_X86_REWIND).  Every odd call returns to the call instruction
+   itself ("return address - length of the call"), so the caller executes
+   the call again; every even call returns normally.  It refuses (ud2) a
+   call site without the pairing's nop.  */
+#include "call-forms-i386.h"	/* x86's call forms and their rewind */
+
 	.text
 	.globl	proof_rewind
 	.type	proof_rewind, @function
@@ -14,16 +17,10 @@ proof_rewind:
 	testb	$1, %cl
 	jz	1f				# even call: a plain return
 	movq	(%rsp), %rdx			# the return address
-	movl	$6, %ecx			# ff 15 rel32: call *SYM@GOTPCREL(%rip), or
-	cmpb	$0xe8, -5(%rdx)			# 67 e8 rel32: the same relaxed by ld to a
-	jne	2f				# local symbol (addr32 call SYM)
-	cmpb	$0x67, -6(%rdx)			# (a 5-byte call has the nop there)
-	je	2f
-	movl	$5, %ecx			# e8 rel32: call SYM / SYM@PLT
-2:	subq	%rcx, %rdx			# the call instruction
-	cmpb	$0x90, -1(%rdx)			# the pairing: nop right before it
+	MODLINK_X86_REWIND %rdx, %rax		# the call instruction, as the runtime finds it
+	cmpb	$MODLINK_X86_NOP, -1(%rax)	# the pairing: nop right before it
 	jne	3f
-	movq	%rdx, (%rsp)			# rewind
+	movq	%rax, (%rsp)			# rewind
 1:	ret
 3:	ud2
 	.size	proof_rewind, .-proof_rewind

@@ -1,6 +1,8 @@
 // modlink-verify on binaries built here for every target: good ones pass
 // with no output; each broken pairing gives its one line and exit status 1;
-// bad input gives one error line and exit status 2.
+// bad input gives one error line and exit status 2.  What to expect on a
+// target comes from the platform table (its capabilities, TOC slot), and
+// from per-arch inputs, verify/<name>-<arch>.s, where it has them.
 #define BOOST_TEST_MODULE verify
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
@@ -8,6 +10,9 @@
 #include "process.hpp"
 #include "test-config.hpp"
 
+#include <elf.h>
+
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -18,7 +23,9 @@ namespace {
 
 const std::string kVerify = MODLINK_STAGE_DIR "/bin/modlink-verify";
 
-bool is_ppc(const TargetTools &t) { return std::string(t.arch) == "rs6000"; }
+// Code that keeps a TOC pointer: paired calls reload it, functions store it.
+bool keeps_toc(const TargetTools &t) { return target_of(t).has("toc"); }
+std::string toc_slot(const TargetTools &t) { return std::to_string(target_of(t).toc_slot); }
 
 const char *kDeferring =
     "#include <modlink.h>\nstatic void g(void *p) { (void)p; }\n"
@@ -53,7 +60,17 @@ ProcessResult verify(std::vector<std::string> args)
     return run_process(args, {"LC_ALL=C"});
 }
 
-std::string pairing_text(const TargetTools &t) { return is_ppc(t) ? "nop; ld r2,24\\(r1\\)" : "nop"; }
+std::string pairing_text(const TargetTools &t)
+{
+    return keeps_toc(t) ? "nop; ld r2," + toc_slot(t) + "\\(r1\\)" : "nop";
+}
+
+// "has a paired call but never stores r2 at 24(r1) (std r2,24(r1))", as a regex.
+std::string no_store_text(const TargetTools &t)
+{
+    return "has a paired call but never stores r2 at " + toc_slot(t) + "\\(r1\\) \\(std r2," + toc_slot(t) +
+           "\\(r1\\)\\)";
+}
 
 }  // namespace
 
@@ -64,10 +81,10 @@ BOOST_AUTO_TEST_CASE(good_binaries_pass)
         std::vector<std::string> files = {
             build(t, dir, "libpic.so", kDeferring, with_plugin(t, {"-fPIC", "-shared"})),
             build(t, dir, "libpic-O0.so", kDeferring, with_plugin(t, {"-O0", "-fPIC", "-shared"}))};
-        if (!is_ppc(t))
+        if (target_of(t).has("fno-plt"))
             files.push_back(build(t, dir, "libnoplt.so", kDeferring, with_plugin(t, {"-fPIC", "-fno-plt", "-shared"})));
         ProcessResult r = verify(files);
-        BOOST_TEST_CONTEXT(t.triple) {
+        BOOST_TEST_CONTEXT(target_name(t)) {
             BOOST_TEST(r.exit_code == 0, r.out << r.err);
             BOOST_TEST(r.out.empty());
             BOOST_TEST(r.err.empty());
@@ -83,15 +100,15 @@ BOOST_AUTO_TEST_CASE(an_unpaired_call_is_reported)
         ProcessResult r = verify({lib});
         std::string want = lib + ": unpaired\\+0x[0-9a-f]+ \\(0x[0-9a-f]+\\): call to modlink_deferreturn lacks "
                                  "its pairing: expected \"" + pairing_text(t) + "\" right before it\n";
-        if (is_ppc(t))
-            want += lib + ": unpaired: has a paired call but never stores r2 at 24\\(r1\\) \\(std r2,24\\(r1\\)\\)\n";
-        BOOST_TEST_CONTEXT(t.triple) {
+        if (keeps_toc(t))
+            want += lib + ": unpaired: " + no_store_text(t) + "\n";
+        BOOST_TEST_CONTEXT(target_name(t)) {
             BOOST_TEST(r.exit_code == 1);
             BOOST_TEST(std::regex_match(r.out, std::regex(want)), r.out);
         }
         // With another paired symbol, the same file is fine.
         r = verify({"--deferreturn=something_else", lib});
-        BOOST_TEST(r.exit_code == 0, t.triple << ": " << r.out);
+        BOOST_TEST(r.exit_code == 0, target_name(t) << ": " << r.out);
     }
 }
 
@@ -103,26 +120,27 @@ BOOST_AUTO_TEST_CASE(a_tail_call_is_reported)
         ProcessResult r = verify({lib});
         std::string want = lib + ": unpaired\\+0x[0-9a-f]+ \\(0x[0-9a-f]+\\): tail call to modlink_deferreturn: "
                                  "a paired symbol must be called, so that it returns to its call site\n";
-        if (std::string(t.triple) != "x86_64-linux-gnu")
-            continue;  // i386 PIC (%ebx) and rs6000 (the TOC) do not sibcall through the PLT
-        BOOST_TEST_CONTEXT(t.triple) {
+        if (!target_of(t).has("plt-sibcall"))
+            continue;  // GCC makes no sibling call through the PLT there (the GOT pointer, the TOC)
+        BOOST_TEST_CONTEXT(target_name(t)) {
             BOOST_TEST(r.exit_code == 1);
             BOOST_TEST(std::regex_match(r.out, std::regex(want)), r.out);
         }
     }
 }
 
-BOOST_AUTO_TEST_CASE(ppc64_needs_the_toc_store_and_the_reload)
+BOOST_AUTO_TEST_CASE(toc_code_needs_the_toc_store_and_the_reload)
 {
     for (const TargetTools &t : kTargets) {
-        if (!is_ppc(t))
+        if (!keeps_toc(t))
             continue;
+        BOOST_TEST_CONTEXT(target_name(t)) {
         TempDir dir;
         std::string no_store = build(t, dir, "libnostore.so", kDeferring,
                                      with_plugin(t, {"-fPIC", "-shared", "-fplugin-arg-modlink-toc-save=none"}));
         ProcessResult r = verify({no_store});
         BOOST_TEST(r.exit_code == 1);
-        BOOST_TEST(r.out == no_store + ": deferring: has a paired call but never stores r2 at 24(r1) (std r2,24(r1))\n");
+        BOOST_TEST(std::regex_match(r.out, std::regex(".*: deferring: " + no_store_text(t) + "\n")), r.out);
 
         // The static pairing (nop ; nop) in a shared object.
         std::string no_reload = build(t, dir, "libnoreload.so", kDeferring,
@@ -130,8 +148,8 @@ BOOST_AUTO_TEST_CASE(ppc64_needs_the_toc_store_and_the_reload)
                                                       "-fplugin-arg-modlink-toc-save=all"}));
         r = verify({no_reload});
         BOOST_TEST(r.exit_code == 1);
-        BOOST_TEST(std::regex_match(r.out, std::regex(".*: call to modlink_deferreturn lacks its pairing: expected "
-                                                      "\"nop; ld r2,24\\(r1\\)\" right before it\n")),
+        BOOST_TEST(std::regex_match(r.out, std::regex(".*: call to modlink_deferreturn lacks its pairing: expected \"" +
+                                                      pairing_text(t) + "\" right before it\n")),
                    r.out);
 
         // ... which is right in a fully static program: one TOC.
@@ -143,6 +161,7 @@ BOOST_AUTO_TEST_CASE(ppc64_needs_the_toc_store_and_the_reload)
                                 with_plugin(t, {"-static", "-fplugin-arg-modlink-static", runtime}));
         r = verify({exe});
         BOOST_TEST(r.exit_code == 0, r.out << r.err);
+        }
     }
 }
 
@@ -157,7 +176,7 @@ BOOST_AUTO_TEST_CASE(lld_links_are_checked_too)
         std::string lib = build(t, dir, "libunpaired.so", kUnpaired,
                                 {"-O0", "-fPIC", "-shared", "-B" + dir.file("lld") + "/", "-fuse-ld=lld"});
         ProcessResult r = verify({lib});
-        BOOST_TEST_CONTEXT(t.triple) {
+        BOOST_TEST_CONTEXT(target_name(t)) {
             BOOST_TEST(r.exit_code == 1, r.out << r.err);
             BOOST_TEST(r.out.find(": call to modlink_deferreturn lacks its pairing") != std::string::npos, r.out);
         }
@@ -166,7 +185,8 @@ BOOST_AUTO_TEST_CASE(lld_links_are_checked_too)
 
 // Stripped files: on x86 objdump still names the PLT entries, but code
 // after the PLT shows as "SYM@plt+0x..." and must not count as calls to
-// SYM; on ppc64le the stubs have no names left, which is an error.
+// SYM; where code keeps a TOC (ppc64), calls into other modules go through
+// linker stubs that have no names left, which is an error.
 BOOST_AUTO_TEST_CASE(stripped_files)
 {
     for (const TargetTools &t : kTargets) {
@@ -179,8 +199,8 @@ BOOST_AUTO_TEST_CASE(stripped_files)
         ProcessResult s = run_process({std::string(t.triple) + "-strip", "-o", stripped, exe});
         BOOST_REQUIRE_MESSAGE(s.exit_code == 0, s.err);
         ProcessResult r = verify({exe, stripped});
-        BOOST_TEST_CONTEXT(t.triple) {
-            if (is_ppc(t)) {
+        BOOST_TEST_CONTEXT(target_name(t)) {
+            if (keeps_toc(t)) {
                 BOOST_TEST(r.exit_code == 2);
                 BOOST_TEST(r.err == "modlink-verify: error: " + stripped +
                                         ": no symbol table (stripped): the calls through linker stubs cannot be "
@@ -215,9 +235,48 @@ BOOST_AUTO_TEST_CASE(bad_input_is_one_error_line)
         BOOST_TEST(r.err == c.err);
         BOOST_TEST(r.out.empty());
     }
-    // An ELF file of another target.
-    ProcessResult r = verify({"/usr/aarch64-linux-gnu/lib/libc.so.6"});
-    if (r.exit_code != 2 || r.err.find("No such file") == std::string::npos)
-        BOOST_TEST(r.err == "modlink-verify: error: /usr/aarch64-linux-gnu/lib/libc.so.6: not an ELF file of a "
-                            "supported target (x86_64, i386, powerpc64le ELFv2)\n");
+    // An ELF file of no target of the table: its header says SPARC V9.
+    std::string sparc = dir.file("sparc.o");
+    Elf64_Ehdr eh;
+    memset(&eh, 0, sizeof eh);
+    memcpy(eh.e_ident, ELFMAG, SELFMAG);
+    eh.e_ident[EI_CLASS] = ELFCLASS64;
+    eh.e_ident[EI_DATA] = ELFDATA2LSB;
+    eh.e_ident[EI_VERSION] = EV_CURRENT;
+    eh.e_type = ET_REL;
+    eh.e_machine = EM_SPARCV9;
+    eh.e_version = EV_CURRENT;
+    eh.e_ehsize = sizeof eh;
+    std::ofstream(sparc, std::ios::binary).write(reinterpret_cast<const char *>(&eh), sizeof eh);
+    ProcessResult r = verify({sparc});
+    BOOST_TEST(r.exit_code == 2);
+    BOOST_TEST(r.err == "modlink-verify: error: " + sparc + ": not an ELF file of a supported target (" +
+                            modlink::platform::supported() + ")\n");
+}
+
+// A call the pairing precedes, in a form the runtime cannot rewind: for the
+// targets that have such a form, verify/unrewindable-<arch>.s (a shared
+// object's source, the call in function "unrewindable").
+BOOST_AUTO_TEST_CASE(an_unrewindable_call_form_is_reported)
+{
+    int checked = 0;
+    for (const TargetTools &t : kTargets) {
+        std::string source = MODLINK_TESTS_DIR "/verify/unrewindable-" + target_of(t).arch + ".s";
+        if (!std::filesystem::exists(source))
+            continue;
+        TempDir dir;
+        std::vector<std::string> cmd = {t.cc, "-shared", "-o", dir.file("libform.so"), source};
+        ProcessResult b = run_process(cmd, {"LC_ALL=C"});
+        BOOST_REQUIRE_MESSAGE(b.exit_code == 0, shell_quote(cmd) << "\n" << b.err);
+        ProcessResult r = verify({dir.file("libform.so")});
+        BOOST_TEST_CONTEXT(target_name(t)) {
+            BOOST_TEST(r.exit_code == 1, r.out << r.err);
+            BOOST_TEST(std::regex_match(r.out, std::regex(".*: unrewindable\\+0x[0-9a-f]+ \\(0x[0-9a-f]+\\): call to "
+                                                          "modlink_deferreturn has a form the runtime cannot rewind: "
+                                                          "[0-9a-f ]+ \\(.*\\)\n")),
+                       r.out);
+        }
+        checked++;
+    }
+    BOOST_TEST_MESSAGE(checked << " targets have an unrewindable call form");
 }
