@@ -62,8 +62,9 @@ for triple in $(platform_triples); do
   if [ "$debian_arch" = "$host_arch" ]; then
     for n in $versions; do packages+=("gcc-$n" "g++-$n" "gcc-$n-plugin-dev"); done
   else
-    packages+=("binutils-$triple" "libc6-dev-$debian_arch-cross")
-    for n in $versions; do packages+=("gcc-$n-$triple" "g++-$n-$triple" "gcc-$n-plugin-dev-$triple"); done
+    pt=${triple//_/-}  # Debian's package names spell x86_64 as x86-64
+    packages+=("binutils-$pt" "libc6-dev-$debian_arch-cross")
+    for n in $versions; do packages+=("gcc-$n-$pt" "g++-$n-$pt" "gcc-$n-plugin-dev-$pt"); done
   fi
 done
 
