@@ -1,16 +1,20 @@
-// modlink-cc: a drop-in CC.  A pipeline of three stages, each a function:
+// modlink-cc: a drop-in CC.  A pipeline of stages, each a function:
 //
-//   parse_command_line   argv -> Invocation      (parse.cpp)
-//   make_plan            Invocation -> Plan      (plan.cpp)
-//   run_plan             Plan -> exit status     (run.cpp)
+//   parse_command_line   argv -> Invocation               (parse.cpp)
+//   choose_compiler      Invocation's target -> Toolchain (targets.cpp)
+//   make_plan            Invocation, Toolchain -> Plan    (plan.cpp)
+//   run_plan             Plan -> exit status              (run.cpp)
 //
-// with the targets and the install layout in targets.cpp.
+// with the targets (platform/targets.conf) and the install layout in
+// targets.cpp.
 #pragma once
 
 #include <functional>
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include "platform.hpp"
 
 namespace modlink::driver {
 
@@ -21,27 +25,14 @@ struct DriverError : std::runtime_error {
 
 // ---- targets.cpp ----------------------------------------------------
 
-// An option that makes gcc build for another ABI than the target's: the
-// modlink target that ABI is, or (other_triple "") what the ABI is called.
-struct AbiSwitch {
-    std::string option;
-    std::string other_triple;
-    std::string abi_name;
-};
+// The targets are platform/targets.conf's (platform/platform.hpp).
+using Target = modlink::platform::Target;
 
-struct Target {
-    std::string triple;
-    std::string gcc;          // "<triple>-gcc-12"
-    std::string gcc_package;  // the Debian package that installs it
-    std::string abi_option;   // the option that keeps the target's own ABI ("-m64")
-    std::vector<AbiSwitch> abi_switches;  // options that leave it; as in gcc, the last one counts
-    bool split_stack_links_with_gold;     // gcc's link spec adds -fuse-ld=gold for -fsplit-stack
-};
-
-const std::vector<Target> &all_targets();
-std::string supported_targets();  // "x86_64-linux-gnu, ..."
 // Throws DriverError naming the supported targets.
 const Target &find_target(const std::string &triple);
+// The target when none is named: the build machine's own (the table's
+// native one), or "" where none is.
+std::string default_triple();
 // "powerpc64le-linux-gnu" for ".../powerpc64le-linux-gnu-modlink-cc", else "".
 std::string triple_from_program_name(const std::string &argv0);
 
@@ -51,18 +42,51 @@ struct Install {
     std::string self;  // this program, as an absolute path
     std::string include_dir() const { return prefix + "/include"; }
     std::string target_dir(const std::string &triple) const { return prefix + "/lib/modlink/" + triple; }
-    std::string plugin(const std::string &triple) const { return target_dir(triple) + "/modlink.so"; }
+    // The plugin for the target's gcc-<major>.
+    std::string plugin(const std::string &triple, int major) const
+    {
+        return target_dir(triple) + "/gcc-" + std::to_string(major) + "/modlink.so";
+    }
 };
 Install locate_install();
+// The majors N with a readable lib/modlink/<triple>/gcc-N/modlink.so, oldest first.
+std::vector<int> installed_plugins(const Install &install, const std::string &triple);
 
-// The target's tools, found on PATH and through gcc -print-prog-name.
-struct Toolchain {
-    const Target *target;
-    std::string gcc;  // as found on PATH
-    std::string as;   // <gcc> -print-prog-name=as
+// The compiler the user asked for: --gcc=PROGRAM, else MODLINK_GCC, else
+// none (program ""), when the target's default is taken.
+struct CompilerRequest {
+    std::string program;
+    std::string from;  // "--gcc" or "MODLINK_GCC"
 };
-// Throws DriverError naming the Debian package when the compiler is missing.
-Toolchain find_toolchain(const Target &target);
+CompilerRequest requested_compiler(const std::string &option, const char *environment);
+
+// What choosing a compiler asks of the system; the tests pass fakes.
+struct CompilerProbe {
+    // PROGRAM as execvp would find it (a path), or "".
+    std::function<std::string(const std::string &program)> find;
+    // GCC's one-line answer to OPTION (-dumpversion, ...), or "".
+    std::function<std::string(const std::string &gcc, const std::string &option)> ask;
+};
+CompilerProbe system_probe();
+
+// The chosen compiler and what goes with it.
+struct Toolchain {
+    const Target *target = nullptr;
+    std::string gcc;     // the compiler, as found on PATH
+    int major = 0;       // its GCC major version
+    std::string plugin;  // the plugin for that major
+    std::string as;      // for links: <gcc> -print-prog-name=as
+};
+
+// The requested compiler, or the target's default: <triple>-gcc where it
+// exists, else the newest <triple>-gcc-N that has a plugin in PLUGINS (the
+// installed majors, oldest first).  The plugin follows the compiler's major
+// (-dumpversion).  Throws DriverError for a compiler that is missing (naming
+// the Debian package), builds for another target, or has no plugin.
+Toolchain choose_compiler(const Target &target, const CompilerRequest &request, const std::vector<int> &plugins,
+                          const Install &install, const CompilerProbe &probe);
+// The target's assembler, as the chosen gcc runs it.
+std::string find_assembler(const Toolchain &tc, const CompilerProbe &probe);
 
 // ---- parse.cpp ------------------------------------------------------
 
@@ -75,6 +99,7 @@ enum class Mode {
 
 struct Invocation {
     std::string triple;
+    std::string gcc;             // --gcc=PROGRAM, or ""
     std::vector<std::string> gcc_args;  // the user's arguments for gcc, in order
     Mode mode = Mode::Query;
     std::string output;          // -o, or "" (gcc's default)
@@ -106,7 +131,8 @@ std::vector<std::string> expand_response_files(const std::vector<std::string> &a
 // "a,b,c" -> {"a", "b", "c"}, as gcc splits the argument of -Wl,.
 std::vector<std::string> split_commas(const std::string &s);
 
-// ARGS without argv[0]; DEFAULT_TRIPLE from the program name or built in.
+// ARGS without argv[0]; DEFAULT_TRIPLE from the program name, or the
+// build machine's ("" where there is none: then --target is needed).
 // Throws DriverError for what modlink cannot build (gold, -z shstk, ...).
 Invocation parse_command_line(const std::vector<std::string> &args, const std::string &default_triple);
 

@@ -16,8 +16,6 @@ using namespace modlink::driver;
 
 namespace {
 
-const char kDefaultTriple[] = "x86_64-linux-gnu";
-
 std::vector<std::string> launcher_words()
 {
     const char *env = getenv("MODLINK_LAUNCHER");
@@ -86,14 +84,18 @@ int drive(int argc, char **argv)
     Install install = locate_install();
     std::string triple = triple_from_program_name(argv[0]);
     std::vector<std::string> args = expand_response_files(std::vector<std::string>(argv + 1, argv + argc));
-    Invocation inv = parse_command_line(args, triple.empty() ? kDefaultTriple : triple);
+    Invocation inv = parse_command_line(args, triple.empty() ? default_triple() : triple);
 
-    Toolchain tc{&find_target(inv.triple), "", ""};
-    if (!inv.print_plugin && !inv.print_runtime_dir)
-        tc = find_toolchain(*tc.target);
-    if (access(install.plugin(inv.triple).c_str(), R_OK) != 0)
-        throw DriverError("no modlink plugin for " + inv.triple + " at " + install.plugin(inv.triple) +
-                          "; this modlink install is incomplete");
+    // --print-runtime-dir alone needs no compiler.
+    Toolchain tc;
+    tc.target = &find_target(inv.triple);
+    if (inv.print_plugin || !inv.print_runtime_dir) {
+        CompilerProbe probe = system_probe();
+        tc = choose_compiler(*tc.target, requested_compiler(inv.gcc, getenv("MODLINK_GCC")),
+                             installed_plugins(install, inv.triple), install, probe);
+        if (inv.mode == Mode::Link)
+            tc.as = find_assembler(tc, probe);
+    }
     if (!inv.dry_run && !inv.print_plugin && !inv.print_runtime_dir)
         check_files(inv);
 

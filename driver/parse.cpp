@@ -91,14 +91,14 @@ void check_linker(const std::string &ld)
 // As in gcc, the last of the target's ABI options counts (-m32 -m64 is -m64).
 void check_abi(const Target &target, const std::string &last_abi_option)
 {
-    for (const AbiSwitch &s : target.abi_switches) {
+    for (const platform::AbiOther &s : target.abi_others) {
         if (s.option != last_abi_option)
             continue;
-        if (s.other_triple.empty())
-            throw DriverError(s.option + " selects " + s.abi_name +
-                              ", which modlink does not build for; supported: " + supported_targets());
-        throw DriverError(s.option + " builds for " + s.other_triple + "; use --target=" + s.other_triple +
-                          " (or " + s.other_triple + "-modlink-cc)");
+        if (s.triple.empty())
+            throw DriverError(s.option + " selects " + s.name + ", which modlink does not build for; supported: " +
+                              platform::supported());
+        throw DriverError(s.option + " builds for " + s.triple + "; use --target=" + s.triple + " (or " + s.triple +
+                          "-modlink-cc)");
     }
 }
 
@@ -106,7 +106,7 @@ bool is_abi_option(const Target &target, const std::string &a)
 {
     if (a == target.abi_option)
         return true;
-    for (const AbiSwitch &s : target.abi_switches)
+    for (const platform::AbiOther &s : target.abi_others)
         if (s.option == a)
             return true;
     return false;
@@ -200,8 +200,16 @@ Invocation parse_command_line(const std::vector<std::string> &args, const std::s
         };
 
         // Options of modlink-cc itself, not passed to gcc.
+        if (starts_with(a, "--gcc=")) {
+            inv.gcc = a.substr(strlen("--gcc="));
+            if (inv.gcc.empty())
+                throw DriverError("missing argument to '--gcc='");
+            continue;
+        }
         if (starts_with(a, "--target=")) {
             inv.triple = a.substr(strlen("--target="));
+            if (inv.triple.empty())
+                throw DriverError("missing argument to '--target='");
             continue;
         }
         if (a == "-target") {
@@ -281,6 +289,8 @@ Invocation parse_command_line(const std::vector<std::string> &args, const std::s
             value(a.c_str());
         }
     }
+    if (inv.triple.empty())
+        throw DriverError("no default target here; use --target=TRIPLE");
     const Target &target = find_target(inv.triple);  // an unknown target is an error
     std::string last_abi_option;
     for (const std::string &a : all)
@@ -296,7 +306,7 @@ Invocation parse_command_line(const std::vector<std::string> &args, const std::s
     else
         inv.mode = Mode::Query;
     if (inv.mode == Mode::Link) {
-        if (split_stack && target.split_stack_links_with_gold)
+        if (split_stack && target.has("split-stack-gold"))
             throw DriverError("-fsplit-stack makes gcc link with gold on " + target.triple +
                               ", and gold cannot link modlink modules: it does not support INSERT in linker "
                               "scripts");

@@ -1,4 +1,6 @@
-// Stage 2: the plan, a list of commands.
+// Stage 3: the plan, a list of commands.
+//
+// gcc is the chosen compiler and the plugin the one for its GCC major:
 //
 //   compile (-c, -S, -E)   [launcher] gcc -fplugin=... -isystem <include> ARGS
 //   -r, a query            gcc ARGS
@@ -19,9 +21,10 @@ namespace {
 
 std::string basename_of(const std::string &path) { return path.substr(path.rfind('/') + 1); }
 
-std::vector<std::string> compiler_flags(const Invocation &inv, const Install &install)
+// The plugin is the one for the chosen compiler's GCC major.
+std::vector<std::string> compiler_flags(const Toolchain &tc, const Install &install)
 {
-    return {"-fplugin=" + install.plugin(inv.triple), "-isystem", install.include_dir()};
+    return {"-fplugin=" + tc.plugin, "-isystem", install.include_dir()};
 }
 
 // Where the stub files go: "<dir>/stub.s" or, kept, "<output>.modlink-stub.s".
@@ -70,7 +73,7 @@ void plan_link(Plan &plan, const Invocation &inv, const Toolchain &tc, const Ins
     Command link{{tc.gcc}, inv.compiles};
     if (inv.compiles)
         link.argv.insert(link.argv.begin(), launcher.begin(), launcher.end());
-    for (const std::string &f : compiler_flags(inv, install))
+    for (const std::string &f : compiler_flags(tc, install))
         link.argv.push_back(f);
     // libmodlink.so goes first: it is then early in the loader's search
     // scope, so every module's lookup of modlink_addmoduledata ends at once
@@ -105,7 +108,7 @@ Plan make_plan(const Invocation &inv, const Toolchain &tc, const Install &instal
     plan.output = inv.output;
     if (inv.print_plugin || inv.print_runtime_dir) {
         if (inv.print_plugin)
-            plan.echo.push_back(install.plugin(inv.triple));
+            plan.echo.push_back(tc.plugin);
         if (inv.print_runtime_dir)
             plan.echo.push_back(install.target_dir(inv.triple));
         return plan;
@@ -124,7 +127,7 @@ Plan make_plan(const Invocation &inv, const Toolchain &tc, const Install &instal
     case Mode::Compile: {
         Command gcc{launcher, true};
         gcc.argv.push_back(tc.gcc);
-        for (const std::string &f : compiler_flags(inv, install))
+        for (const std::string &f : compiler_flags(tc, install))
             gcc.argv.push_back(f);
         gcc.argv.insert(gcc.argv.end(), inv.gcc_args.begin(), inv.gcc_args.end());
         plan.commands.push_back(gcc);

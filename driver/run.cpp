@@ -1,4 +1,4 @@
-// Stage 3: running the plan.  Each command is a child process; a signal
+// Stage 4: running the plan.  Each command is a child process; a signal
 // that stops modlink-cc (SIGINT, SIGTERM, SIGHUP) is passed to the running
 // child, and once it is gone modlink-cc removes its temporary directory and
 // dies of the same signal.  gcc and the linker delete their own partial

@@ -1,43 +1,33 @@
-// The targets modlink-cc builds for, where modlink is installed, and the
-// target toolchains (Debian's gcc-12 and its cross compilers).
+// The targets modlink-cc builds for (platform/targets.conf), where modlink
+// is installed, and stage 2: the choice of the target's compiler, and of
+// the plugin that goes with its GCC major.
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstdio>
-#include <memory>
+#include <algorithm>
+#include <cerrno>
+#include <filesystem>
 
 #include "driver.hpp"
 
 namespace modlink::driver {
 
-const std::vector<Target> &all_targets()
-{
-    static const std::vector<Target> targets = {
-        {"x86_64-linux-gnu", "x86_64-linux-gnu-gcc-12", "gcc-12", "-m64",
-         {{"-m32", "i686-linux-gnu", ""}, {"-mx32", "", "the x32 ABI"}}, false},
-        {"i686-linux-gnu", "i686-linux-gnu-gcc-12", "gcc-12-i686-linux-gnu", "-m32",
-         {{"-m64", "x86_64-linux-gnu", ""}, {"-mx32", "", "the x32 ABI"}}, false},
-        {"powerpc64le-linux-gnu", "powerpc64le-linux-gnu-gcc-12", "gcc-12-powerpc64le-linux-gnu", "-m64",
-         {{"-m32", "", "32-bit PowerPC"}}, true},
-    };
-    return targets;
-}
-
-std::string supported_targets()
-{
-    std::string names;
-    for (const Target &t : all_targets())
-        names += (names.empty() ? "" : ", ") + t.triple;
-    return names;
-}
-
 const Target &find_target(const std::string &triple)
 {
-    for (const Target &t : all_targets())
-        if (t.triple == triple)
-            return t;
-    throw DriverError("unknown target '" + triple + "'; supported: " + supported_targets());
+    if (const Target *t = platform::find(triple))
+        return *t;
+    throw DriverError(platform::unknown_target_message(triple));
+}
+
+std::string default_triple()
+{
+    for (const Target &t : platform::targets())
+        if (t.native)
+            return t.triple;
+    return "";
 }
 
 std::string triple_from_program_name(const std::string &argv0)
@@ -65,9 +55,39 @@ Install locate_install()
 
 namespace {
 
+// N for "gcc-N" (no sign, no leading zero), else 0.
+int major_of_dir(const std::string &name)
+{
+    const std::string prefix = "gcc-";
+    std::string digits = name.substr(std::min(name.size(), prefix.size()));
+    if (name.compare(0, prefix.size(), prefix) != 0 || digits.empty() || digits.size() > 4 || digits[0] == '0' ||
+        !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        return 0;
+    return std::stoi(digits);
+}
+
+// The first number of VERSION ("14" of "14.2.0"), else 0.
+int leading_major(const std::string &version)
+{
+    size_t digits = 0;
+    while (digits < version.size() && digits < 4 && version[digits] >= '0' && version[digits] <= '9')
+        digits++;
+    return digits == 0 ? 0 : std::stoi(version.substr(0, digits));
+}
+
+// N for a program named ".../<anything>gcc-N", else 0.
+int major_of_program(const std::string &program)
+{
+    std::string base = program.substr(program.rfind('/') + 1);
+    size_t at = base.rfind("gcc-");
+    return at == std::string::npos ? 0 : major_of_dir(base.substr(at));
+}
+
 // PROGRAM as execvp would find it, or "".
 std::string find_on_path(const std::string &program)
 {
+    if (program.empty())
+        return "";
     if (program.find('/') != std::string::npos)
         return access(program.c_str(), X_OK) == 0 ? program : "";
     const char *path = getenv("PATH");
@@ -84,30 +104,132 @@ std::string find_on_path(const std::string &program)
     }
 }
 
-std::string query(const std::string &gcc, const std::string &option)
+// GCC's stdout for `GCC OPTION`, without its final newline; its stderr is
+// dropped.  "" when it cannot run.
+std::string ask_gcc(const std::string &gcc, const std::string &option)
 {
-    std::string command = "'" + gcc + "' " + option + " 2>/dev/null";
-    std::unique_ptr<FILE, int (*)(FILE *)> pipe(popen(command.c_str(), "r"), pclose);
-    std::string out;
+    int out[2];
+    if (pipe2(out, O_CLOEXEC) != 0)
+        return "";
+    pid_t pid = fork();
+    if (pid == 0) {
+        int null = open("/dev/null", O_WRONLY);
+        dup2(out[1], 1);
+        if (null >= 0)
+            dup2(null, 2);
+        execl(gcc.c_str(), gcc.c_str(), option.c_str(), static_cast<char *>(nullptr));
+        _exit(127);
+    }
+    close(out[1]);
+    std::string text;
     char buf[4096];
-    while (pipe && fgets(buf, sizeof buf, pipe.get()))
-        out += buf;
-    while (!out.empty() && (out.back() == '\n' || out.back() == '\r'))
-        out.pop_back();
-    return out;
+    for (ssize_t n; pid > 0 && ((n = read(out[0], buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR));)
+        if (n > 0)
+            text.append(buf, n);
+    close(out[0]);
+    int status = 0;
+    while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (pid < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        return "";
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
+        text.pop_back();
+    return text;
+}
+
+// "nothing" or 'TEXT', for what a compiler printed.
+std::string printed(const std::string &text) { return text.empty() ? "nothing" : "'" + text + "'"; }
+
+// The compiler NAME, found at PATH, with the plugin for its major.
+Toolchain with_plugin(const Target &target, const std::string &name, const std::string &path,
+                      const std::vector<int> &plugins, const Install &install, const CompilerProbe &probe)
+{
+    std::string version = probe.ask(path, "-dumpversion");
+    int major = leading_major(version);
+    if (major == 0)
+        throw DriverError("cannot tell " + name + "'s GCC version (" + name + " -dumpversion printed " +
+                          printed(version) + ")");
+    if (std::find(plugins.begin(), plugins.end(), major) == plugins.end())
+        throw DriverError(name + " is GCC " + std::to_string(major) +
+                          ", which this modlink has no plugin for; install the Debian package " +
+                          target.plugin_dev_package(major) + " and rebuild modlink");
+    return {&target, path, major, install.plugin(target.triple, major), ""};
+}
+
+// A compiler the user named: it must exist, build for the target and
+// have a plugin.
+Toolchain requested(const Target &target, const CompilerRequest &request, const std::vector<int> &plugins,
+                    const Install &install, const CompilerProbe &probe)
+{
+    const std::string &name = request.program;
+    std::string path = probe.find(name);
+    if (path.empty()) {
+        int major = major_of_program(name);
+        throw DriverError(name + " not found (from " + request.from + "); install the Debian package " +
+                          target.gcc_package(major ? major : plugins.back()));
+    }
+    std::string machine = probe.ask(path, "-dumpmachine");
+    if (machine.empty())
+        throw DriverError("cannot tell which target " + name + " builds for (" + name +
+                          " -dumpmachine printed nothing)");
+    if (machine != target.triple) {
+        std::string hint = platform::find(machine) ? "; use --target=" + machine + " with it" : "";
+        throw DriverError(name + " builds for " + machine + ", not " + target.triple + hint);
+    }
+    return with_plugin(target, name, path, plugins, install, probe);
 }
 
 }  // namespace
 
-Toolchain find_toolchain(const Target &target)
+std::vector<int> installed_plugins(const Install &install, const std::string &triple)
 {
-    Toolchain tc{&target, find_on_path(target.gcc), ""};
-    if (tc.gcc.empty())
-        throw DriverError(target.gcc + " not found; install the Debian package " + target.gcc_package);
-    tc.as = query(tc.gcc, "-print-prog-name=as");
-    if (tc.as.empty())
-        tc.as = "as";
-    return tc;
+    std::vector<int> majors;
+    std::error_code error;
+    for (const auto &entry : std::filesystem::directory_iterator(install.target_dir(triple), error)) {
+        int major = major_of_dir(entry.path().filename().string());
+        if (major && access(install.plugin(triple, major).c_str(), R_OK) == 0)
+            majors.push_back(major);
+    }
+    std::sort(majors.begin(), majors.end());
+    return majors;
+}
+
+CompilerRequest requested_compiler(const std::string &option, const char *environment)
+{
+    if (!option.empty())
+        return {option, "--gcc"};
+    if (environment && *environment)
+        return {environment, "MODLINK_GCC"};
+    return {};
+}
+
+CompilerProbe system_probe() { return {find_on_path, ask_gcc}; }
+
+Toolchain choose_compiler(const Target &target, const CompilerRequest &request, const std::vector<int> &plugins,
+                          const Install &install, const CompilerProbe &probe)
+{
+    if (plugins.empty())
+        throw DriverError("no modlink plugin for " + target.triple + " in " + install.target_dir(target.triple) +
+                          "; this modlink install is incomplete");
+    if (!request.program.empty())
+        return requested(target, request, plugins, install, probe);
+    std::string plain = target.triple + "-gcc";
+    if (std::string path = probe.find(plain); !path.empty())
+        return with_plugin(target, plain, path, plugins, install, probe);
+    for (auto major = plugins.rbegin(); major != plugins.rend(); ++major) {
+        std::string name = plain + "-" + std::to_string(*major);
+        if (std::string path = probe.find(name); !path.empty())
+            return with_plugin(target, name, path, plugins, install, probe);
+    }
+    int newest = plugins.back();
+    throw DriverError(plain + "-" + std::to_string(newest) + " not found; install the Debian package " +
+                      target.gcc_package(newest));
+}
+
+std::string find_assembler(const Toolchain &tc, const CompilerProbe &probe)
+{
+    std::string as = probe.ask(tc.gcc, "-print-prog-name=as");
+    return as.empty() ? "as" : as;
 }
 
 }  // namespace modlink::driver

@@ -5,7 +5,8 @@
 // argument per line (at most 64); the parts after it are response files held
 // in memory, named "r1", "r2", ... (at most 8), so "@r1" reads the second
 // part and any other @FILE is unreadable.  Nothing touches the file system,
-// the environment or a process: the toolchain and the install are fakes.
+// the environment or a process: the toolchain (the compiler choice's result)
+// and the install are fakes.
 //
 // For every input and each supported default target: a DriverError is the
 // expected way to refuse; anything else thrown, a sanitizer finding or a
@@ -121,8 +122,8 @@ bool contains_run(const std::vector<std::string> &v, const std::vector<std::stri
 
 bool is_modlink_option(const std::string &a)
 {
-    return starts_with(a, "--target=") || a == "-target" || a == "--modlink-static-runtime" || a == "--print-plugin" ||
-           a == "--print-runtime-dir" || a == "-###";
+    return starts_with(a, "--target=") || a == "-target" || starts_with(a, "--gcc=") ||
+           a == "--modlink-static-runtime" || a == "--print-plugin" || a == "--print-runtime-dir" || a == "-###";
 }
 
 // The invariants of one plan, from reading plan.cpp.
@@ -147,14 +148,14 @@ void check_plan(const std::vector<std::string> &args, const Invocation &inv, con
 
     if (inv.print_plugin || inv.print_runtime_dir) {
         FUZZ_CHECK(plan.commands.empty(), "a query of the install runs a command" + context);
-        FUZZ_CHECK(count(plan.echo, install.plugin(inv.triple)) == inv.print_plugin, "--print-plugin" + context);
+        FUZZ_CHECK(count(plan.echo, tc.plugin) == inv.print_plugin, "--print-plugin" + context);
         FUZZ_CHECK(count(plan.echo, install.target_dir(inv.triple)) == inv.print_runtime_dir,
               "--print-runtime-dir" + context);
         return;
     }
     FUZZ_CHECK(inv.version == (plan.echo.size() == 1), "--version echoes one line" + context);
 
-    std::vector<std::string> plugin = {"-fplugin=" + install.plugin(inv.triple), "-isystem", install.include_dir()};
+    std::vector<std::string> plugin = {"-fplugin=" + tc.plugin, "-isystem", install.include_dir()};
     switch (inv.mode) {
     case Mode::Query:
     case Mode::Partial: {
@@ -263,7 +264,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const std::string temp_dir = "/tmp/modlink-cc-XXXXXX";
     static const std::vector<std::string> launchers[] = {{}, {"ccache"}, {"env", "CCACHE_DIR=/c", "ccache"}};
     const std::vector<std::string> &launcher = launchers[size % 3];
-    for (const Target &target : all_targets()) {
+    for (const Target &target : modlink::platform::targets()) {
         Invocation inv;
         try {
             inv = parse_command_line(args, target.triple);
@@ -271,7 +272,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             continue;
         }
         const Target &chosen = find_target(inv.triple);
-        Toolchain tc{&chosen, "/usr/bin/" + chosen.gcc, "/usr/bin/" + chosen.triple + "-as"};
+        // The compiler choice asks the system; a fixed one stands for it.
+        const int major = 12 + static_cast<int>(size % 5);
+        Toolchain tc{&chosen, "/usr/bin/" + chosen.triple + "-gcc", major, install.plugin(chosen.triple, major),
+                     "/usr/bin/" + chosen.triple + "-as"};
         Plan plan = make_plan(inv, tc, install, temp_dir, launcher);
         check_plan(args, inv, plan, tc, install, temp_dir, launcher);
     }

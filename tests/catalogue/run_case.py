@@ -27,15 +27,21 @@ line are one bash script, so setup can define variables for the rest.  Then:
 
 Expected lines are exact.  Placeholders stand for exact text: {dir} (the
 work directory), {prefix}, {triple}, {here} (tests/catalogue), {source} (the
-source tree), and {N*c} for N times the character c, e.g. {256*n}.  One is
-not exact: {addr} stands for a hexadecimal address (0x...), only for the
-runtime's bad-magic line, whose module data address changes from run to
-run.  Setup and run lines get the same ones but {addr}, and {run} (the
-target's emulator, empty on x86_64), before bash runs them.
+source tree), {supported} (the targets of platform/targets.conf, as every
+"supported: ..." message lists them), {newest_gcc} (the newest GCC major
+the prefix has a plugin for, for {triple}), {cc} (the compiler modlink-cc
+drives for {triple} by default: <triple>-gcc where it is on PATH, else the
+newest <triple>-gcc-N on PATH with a plugin), and {N*c} for N times the
+character c, e.g. {256*n}.  One is not exact: {addr} stands for a
+hexadecimal address (0x...), only for the runtime's bad-magic line, whose
+module data address changes from run to run.  Setup and run lines get the
+same ones but {addr}, and {run} (the target's emulator, empty for the
+build machine's own target), before bash runs them.
 
 Prints "catalogue: NAME ok" and exits 0, or says what differs and exits 1.
 """
 import argparse
+import importlib.util
 import os
 import re
 import shutil
@@ -43,6 +49,10 @@ import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+_spec = importlib.util.spec_from_file_location(
+    "modlink_platform", os.path.join(HERE, "..", "..", "platform", "platform.py"))
+platform_table = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(platform_table)
 MULTI = {"setup", "stderr", "stdout", "absent"}
 KEYS = MULTI | {"case", "what", "targets", "run", "exit"}
 
@@ -101,6 +111,24 @@ def matches(expected_lines, actual, values):
     return re.fullmatch(pattern, actual) is not None
 
 
+def plugin_majors(prefix, triple):
+    """The GCC majors N with PREFIX/lib/modlink/TRIPLE/gcc-N/modlink.so, oldest first."""
+    top = os.path.join(prefix, "lib", "modlink", triple)
+    names = os.listdir(top) if os.path.isdir(top) else []
+    return sorted(int(n[4:]) for n in names
+                  if re.fullmatch(r"gcc-[1-9][0-9]*", n) and os.path.exists(os.path.join(top, n, "modlink.so")))
+
+
+def default_compiler(triple, majors, path):
+    """The compiler modlink-cc drives for TRIPLE when none is named (SPEC.md)."""
+    if shutil.which(f"{triple}-gcc", path=path):
+        return f"{triple}-gcc"
+    for n in reversed(majors):
+        if shutil.which(f"{triple}-gcc-{n}", path=path):
+            return f"{triple}-gcc-{n}"
+    return "(none)"
+
+
 def show(label, text):
     print(f"--- {label}:")
     for line in text.splitlines(keepends=True):
@@ -112,19 +140,20 @@ def main():
     p.add_argument("--cases", default=os.path.join(HERE, "cases.txt"))
     p.add_argument("--list", action="store_true", help="print each case's name and targets")
     p.add_argument("--case")
-    p.add_argument("--triple", default="x86_64-linux-gnu")
+    p.add_argument("--triple")
     p.add_argument("--prefix")
     p.add_argument("--source", default=os.path.dirname(os.path.dirname(HERE)))
     p.add_argument("--work")
-    p.add_argument("--run", default="", help="the target's emulator, e.g. 'qemu-i386 -L /usr/i686-linux-gnu'")
+    p.add_argument("--run", default="", help="what runs the target's programs, e.g. 'qemu-ppc64le -L "
+                                             "/usr/powerpc64le-linux-gnu'")
     args = p.parse_args()
     cases = parse(args.cases)
     if args.list:
         for c in cases:
             print(f"{c['case']}\t{c['targets']}")
         return 0
-    if not (args.case and args.prefix and args.work):
-        p.error("--case, --prefix and --work are needed")
+    if not (args.case and args.triple and args.prefix and args.work):
+        p.error("--case, --triple, --prefix and --work are needed")
     case = next((c for c in cases if c["case"] == args.case), None)
     if case is None:
         sys.exit(f"run_case.py: no case '{args.case}' in {args.cases}")
@@ -135,8 +164,12 @@ def main():
     for d in (work, tmp, meta):
         os.makedirs(d)
     prefix = os.path.abspath(args.prefix)
+    path = f"{prefix}/bin:{os.environ.get('PATH', '')}"
+    majors = plugin_majors(prefix, args.triple)
     values = {"dir": work, "prefix": prefix, "triple": args.triple, "here": HERE,
-              "source": os.path.abspath(args.source)}
+              "source": os.path.abspath(args.source), "supported": ", ".join(platform_table.triples()),
+              "newest_gcc": str(majors[-1]) if majors else "(none)",
+              "cc": default_compiler(args.triple, majors, path)}
     substitutions = dict(values, run=args.run)
 
     def fill(line):
@@ -158,8 +191,8 @@ def main():
             f" > '{meta}/present'",
         ]
     )
-    env = dict(os.environ, PATH=f"{prefix}/bin:{os.environ.get('PATH', '')}", TMPDIR=tmp, LC_ALL="C")
-    for name in ("MODLINK_LAUNCHER", "MODLINK_STRICT", "LD_LIBRARY_PATH"):
+    env = dict(os.environ, PATH=path, TMPDIR=tmp, LC_ALL="C")
+    for name in ("MODLINK_LAUNCHER", "MODLINK_STRICT", "MODLINK_GCC", "LD_LIBRARY_PATH"):
         env.pop(name, None)
     proc = subprocess.run(["bash", "-c", script], env=env, capture_output=True, text=True, errors="replace")
 

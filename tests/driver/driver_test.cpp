@@ -1,16 +1,26 @@
-// modlink-cc's plans (-###) for each target and each kind of step, and
-// every error path: the exact one line, a non-zero exit, nothing run.
+// modlink-cc's plans (-###) for each target, compiler and kind of step,
+// every error path (the exact one line, a non-zero exit, nothing run), and
+// the compiler choice (driver/targets.cpp) as a function, on a fake system.
 #define BOOST_TEST_MODULE driver
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
+#include "driver.hpp"
+#include "platform.hpp"
 #include "process.hpp"
 #include "test-config.hpp"
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <set>
 
 using namespace modlink::test;
+namespace platform = modlink::platform;
+namespace driver = modlink::driver;
 
 namespace {
 
@@ -24,22 +34,107 @@ std::string replace_all(std::string s, const std::string &from, const std::strin
     return s;
 }
 
+// PROGRAM's path on PATH, or "".
+std::string on_path(const std::string &program)
+{
+    const char *path = getenv("PATH");
+    std::string dirs = path ? path : "";
+    for (size_t start = 0;;) {
+        size_t end = dirs.find(':', start);
+        std::string candidate = dirs.substr(start, end - start) + "/" + program;
+        if (access(candidate.c_str(), X_OK) == 0)
+            return candidate;
+        if (end == std::string::npos)
+            return "";
+        start = end + 1;
+    }
+}
+
+// The targets the tests run for, each once, in the table's order.
+std::vector<std::string> triples()
+{
+    std::vector<std::string> list;
+    for (const TargetTools &t : kTargets)
+        if (std::find(list.begin(), list.end(), t.triple) == list.end())
+            list.push_back(t.triple);
+    return list;
+}
+
+// The GCC majors built for TRIPLE (a plugin each), oldest first.
+std::vector<int> majors(const std::string &triple)
+{
+    std::vector<int> list;
+    for (const TargetTools &t : kTargets)
+        if (t.triple == triple)
+            list.push_back(t.gcc_major);
+    std::sort(list.begin(), list.end());
+    return list;
+}
+
+// The compiler SPEC.md says modlink-cc drives for TRIPLE when none is
+// named: <triple>-gcc where it exists, else the newest <triple>-gcc-N
+// with a plugin.
+struct Compiler {
+    std::string name, path;
+    int major = 0;
+};
+Compiler default_compiler(const std::string &triple)
+{
+    Compiler c{triple + "-gcc", on_path(triple + "-gcc")};
+    if (!c.path.empty()) {
+        c.major = std::stoi(run_process({c.path, "-dumpversion"}).out);
+        return c;
+    }
+    std::vector<int> built = majors(triple);
+    for (auto n = built.rbegin(); n != built.rend(); ++n)
+        if (std::string path = on_path(triple + "-gcc-" + std::to_string(*n)); !path.empty())
+            return {triple + "-gcc-" + std::to_string(*n), path, *n};
+    return {};
+}
+
+// The build machine's own target: modlink-cc's default one.
+std::string native_triple()
+{
+    for (const platform::Target &t : platform::targets())
+        if (t.native)
+            return t.triple;
+    return "";
+}
+
+std::string plugin_path(const std::string &triple, int major)
+{
+    return kStage + "/lib/modlink/" + triple + "/gcc-" + std::to_string(major) + "/modlink.so";
+}
+
+// A script that answers as a gcc would: -dumpversion VERSION, -dumpmachine
+// MACHINE, and fails for anything else.
+std::string fake_gcc(const TempDir &dir, const std::string &name, const std::string &version,
+                     const std::string &machine)
+{
+    std::string path = dir.file(name);
+    std::ofstream(path) << "#!/bin/sh\ncase \"$1\" in\n  -dumpversion) echo " << version
+                        << " ;;\n  -dumpmachine) echo " << machine << " ;;\n  *) exit 1 ;;\nesac\n";
+    std::filesystem::permissions(path, std::filesystem::perms::owner_all);
+    return path;
+}
+
 struct Plan {
     ProcessResult result;
     std::string text;  // stderr with @PREFIX@, @GCC@, @AS@ and @TMP@ put back
 };
 
-// The -### plan of `modlink-cc ARGS` for T, run in DIR as <triple>-modlink-cc.
+// The -### plan of `modlink-cc --gcc=<T's compiler> ARGS` for T, run in DIR
+// as <triple>-modlink-cc.
 Plan plan(const TargetTools &t, std::vector<std::string> args, const TempDir &dir,
           std::vector<std::string> env = {})
 {
-    args.insert(args.begin(), {kStage + "/bin/" + t.triple + "-modlink-cc", "-###"});
+    args.insert(args.begin(), {kStage + "/bin/" + t.triple + "-modlink-cc", "-###", std::string("--gcc=") + t.cc});
     env.push_back("TMPDIR=" + dir.path());
     Plan p{run_process(args, env, dir.path()), ""};
     std::string as = run_process({t.cc, "-print-prog-name=as"}).out;
     as.pop_back();
     p.text = replace_all(p.result.err, dir.path() + "/modlink-cc-XXXXXX", "@TMP@");
-    p.text = replace_all(p.text, "\"" + std::string("/usr/bin/") + t.cc + "\"", "\"@GCC@\"");
+    p.text = replace_all(p.text, "\"" + on_path(t.cc) + "\"", "\"@GCC@\"");
     p.text = replace_all(p.text, "\"" + as + "\"", "\"@AS@\"");
     p.text = replace_all(p.text, kStage, "@PREFIX@");
     return p;
@@ -47,10 +142,11 @@ Plan plan(const TargetTools &t, std::vector<std::string> args, const TempDir &di
 
 std::string expand(const TargetTools &t, std::string golden)
 {
-    return replace_all(golden, "@T@", t.triple);
+    return replace_all(replace_all(golden, "@T@", t.triple), "@N@", std::to_string(t.gcc_major));
 }
 
-const char kCompiler[] = "\"-fplugin=@PREFIX@/lib/modlink/@T@/modlink.so\" \"-isystem\" \"@PREFIX@/include\"";
+const char kCompiler[] =
+    "\"-fplugin=@PREFIX@/lib/modlink/@T@/gcc-@N@/modlink.so\" \"-isystem\" \"@PREFIX@/include\"";
 const char kRuntime[] = "\"-L@PREFIX@/lib/modlink/@T@\" \"-Wl,-rpath,@PREFIX@/lib/modlink/@T@\" \"-lmodlink\"";
 
 std::string stub_steps(const std::string &name, const std::string &dir = "@TMP@", const std::string &extra = "")
@@ -76,7 +172,7 @@ void check_plan(const TargetTools &t, const std::vector<std::string> &args, cons
 {
     TempDir dir;
     Plan p = plan(t, args, dir, env);
-    BOOST_TEST_CONTEXT(t.triple << ": modlink-cc -### " << shell_quote(args)) {
+    BOOST_TEST_CONTEXT(t.triple << ": modlink-cc -### --gcc=" << t.cc << " " << shell_quote(args)) {
         BOOST_TEST(p.result.exit_code == 0);
         BOOST_TEST(p.text == expand(t, golden));
         BOOST_TEST(p.result.out.empty());
@@ -202,21 +298,29 @@ BOOST_AUTO_TEST_CASE(static_runtime)
                        "\"-Wl,--export-dynamic-symbol=modlink_*\"\n");
 }
 
+// The target's default compiler, and the plugin for its GCC major.
 BOOST_AUTO_TEST_CASE(target_from_the_options)
 {
     TempDir dir;
-    for (std::vector<std::string> args : {std::vector<std::string>{"--target=i686-linux-gnu", "-c", "a.c"},
-                                          std::vector<std::string>{"-target", "i686-linux-gnu", "-c", "a.c"}}) {
-        args.insert(args.begin(), {kDriver, "-###"});
-        ProcessResult r = run_process(args, {}, dir.path());
-        BOOST_TEST(r.exit_code == 0);
-        BOOST_TEST(r.err.find("/i686-linux-gnu-gcc-12\" \"-fplugin=" + kStage +
-                              "/lib/modlink/i686-linux-gnu/modlink.so\"") != std::string::npos,
-                   r.err);
-        BOOST_TEST(r.err.find("-target") == std::string::npos);
+    for (const std::string &triple : triples()) {
+        Compiler gcc = default_compiler(triple);
+        std::string expected = " \"" + gcc.path + "\" \"-fplugin=" + plugin_path(triple, gcc.major) + "\"";
+        for (std::vector<std::string> args : {std::vector<std::string>{"--target=" + triple, "-c", "a.c"},
+                                              std::vector<std::string>{"-target", triple, "-c", "a.c"}}) {
+            args.insert(args.begin(), {kDriver, "-###"});
+            ProcessResult r = run_process(args, {}, dir.path());
+            BOOST_TEST_CONTEXT(shell_quote(args)) {
+                BOOST_TEST(r.exit_code == 0);
+                BOOST_TEST(r.err.rfind(expected, 0) == 0, r.err);
+                BOOST_TEST(r.err.find("-target") == std::string::npos);
+            }
+        }
     }
+    std::string native = native_triple();
+    if (native.empty() || majors(native).empty())
+        return;
     ProcessResult r = run_process({kDriver, "-###", "-c", "a.c"}, {}, dir.path());
-    BOOST_TEST(r.err.find("/x86_64-linux-gnu-gcc-12\"") != std::string::npos, "the default target");
+    BOOST_TEST(r.err.rfind(" \"" + default_compiler(native).path + "\" ", 0) == 0, "the default target: " + r.err);
 }
 
 BOOST_AUTO_TEST_CASE(gcc_options_pass_through)
@@ -234,28 +338,246 @@ BOOST_AUTO_TEST_CASE(gcc_options_pass_through)
 
 BOOST_AUTO_TEST_CASE(verbose_prints_each_command_before_running_it)
 {
+    std::string native = native_triple();
+    if (native.empty() || majors(native).empty())
+        return;
+    Compiler gcc = default_compiler(native);
     TempDir dir;
     std::ofstream(dir.file("a.c")) << "int f(void) { return 1; }\n";
     ProcessResult r = run_process({kDriver, "-v", "-c", "a.c", "-o", "a.o"}, {}, dir.path());
     BOOST_TEST(r.exit_code == 0);
-    BOOST_TEST(r.err.rfind(" \"/usr/bin/x86_64-linux-gnu-gcc-12\" \"-fplugin=", 0) == 0, r.err);
-    BOOST_TEST(r.err.find("gcc version 12") != std::string::npos, "gcc's own -v output");
+    BOOST_TEST(r.err.rfind(" \"" + gcc.path + "\" \"-fplugin=" + plugin_path(native, gcc.major) + "\"", 0) == 0,
+               r.err);
+    BOOST_TEST(r.err.find("gcc version " + std::to_string(gcc.major) + ".") != std::string::npos,
+               "gcc's own -v output");
     BOOST_TEST(std::filesystem::exists(dir.file("a.o")));
 }
 
+// --print-plugin follows the compiler choice; the rest is the target's or
+// the chosen gcc's.
 BOOST_AUTO_TEST_CASE(queries)
 {
     for (const TargetTools &t : kTargets) {
         std::string driver = kStage + "/bin/" + t.triple + "-modlink-cc";
-        BOOST_TEST(run_process({driver, "--print-plugin"}).out == kStage + "/lib/modlink/" + t.triple + "/modlink.so\n");
-        BOOST_TEST(run_process({driver, "--print-runtime-dir"}).out == kStage + "/lib/modlink/" + t.triple + "\n");
-        BOOST_TEST(run_process({driver, "-dumpmachine"}).out == std::string(t.triple) + "\n");
-        BOOST_TEST(run_process({driver, "-dumpversion"}).out == "12\n");
-        ProcessResult v = run_process({driver, "--version"});
-        BOOST_TEST(v.exit_code == 0);
-        BOOST_TEST(v.out.rfind("modlink-cc (modlink ", 0) == 0, v.out);
-        BOOST_TEST(v.out.find(std::string(t.cc) + " (Debian") != std::string::npos, v.out);
+        std::string gcc = std::string("--gcc=") + t.cc;
+        BOOST_TEST_CONTEXT(driver << " " << gcc) {
+            BOOST_TEST(run_process({driver, gcc, "--print-plugin"}).out == plugin_path(t.triple, t.gcc_major) + "\n");
+            BOOST_TEST(run_process({driver, "--print-plugin"}, {"MODLINK_GCC=" + std::string(t.cc)}).out ==
+                       plugin_path(t.triple, t.gcc_major) + "\n");
+            BOOST_TEST(run_process({driver, gcc, "--print-runtime-dir"}).out ==
+                       kStage + "/lib/modlink/" + t.triple + "\n");
+            BOOST_TEST(run_process({driver, gcc, "-dumpmachine"}).out == std::string(t.triple) + "\n");
+            BOOST_TEST(run_process({driver, gcc, "-dumpversion"}).out == run_process({t.cc, "-dumpversion"}).out);
+            ProcessResult v = run_process({driver, gcc, "--version"});
+            BOOST_TEST(v.exit_code == 0);
+            BOOST_TEST(v.out.rfind("modlink-cc (modlink ", 0) == 0, v.out);
+            BOOST_TEST(v.out.find(std::string(t.cc) + " (Debian") != std::string::npos, v.out);
+        }
     }
+    for (const std::string &triple : triples()) {
+        std::string driver = kStage + "/bin/" + triple + "-modlink-cc";
+        BOOST_TEST(run_process({driver, "--print-plugin"}).out ==
+                       plugin_path(triple, default_compiler(triple).major) + "\n",
+                   "the default compiler's plugin for " << triple);
+        // The plugin modlink.so links to is that of the build's default compiler.
+        BOOST_TEST(std::filesystem::exists(kStage + "/lib/modlink/" + triple + "/modlink.so"));
+    }
+}
+
+// --gcc=PROGRAM, else MODLINK_GCC, else the default; the option wins.
+BOOST_AUTO_TEST_CASE(compiler_choice)
+{
+    TempDir fakes;
+    for (const TargetTools &t : kTargets) {
+        TempDir dir;
+        std::string unusable = fake_gcc(fakes, std::string(t.triple) + "-gcc-99", "99", t.triple);
+        std::string driver = kStage + "/bin/" + t.triple + "-modlink-cc";
+        std::string expected = " \"" + on_path(t.cc) + "\" \"-fplugin=" + plugin_path(t.triple, t.gcc_major) + "\"";
+        for (const auto &[args, env] :
+             std::vector<std::pair<std::vector<std::string>, std::vector<std::string>>>{
+                 {{"--gcc=" + std::string(t.cc)}, {}},
+                 {{}, {"MODLINK_GCC=" + std::string(t.cc)}},
+                 {{"--gcc=" + std::string(t.cc)}, {"MODLINK_GCC=" + unusable}},
+                 {{"--gcc=" + unusable, "--gcc=" + std::string(t.cc)}, {}},  // the last one counts
+             }) {
+            std::vector<std::string> argv = {driver, "-###", "-c", "a.c"};
+            argv.insert(argv.end(), args.begin(), args.end());
+            ProcessResult r = run_process(argv, env, dir.path());
+            BOOST_TEST_CONTEXT(shell_quote(env) << " " << shell_quote(argv)) {
+                BOOST_TEST(r.exit_code == 0);
+                BOOST_TEST(r.err.rfind(expected, 0) == 0, r.err);
+                BOOST_TEST(r.err.find("--gcc") == std::string::npos, "--gcc is not gcc's: " + r.err);
+            }
+        }
+        // The option wins over the environment, also when it names a compiler that cannot be used.
+        ProcessResult r = run_process({driver, "-###", "-c", "a.c", "--gcc=" + unusable},
+                                      {"MODLINK_GCC=" + std::string(t.cc)}, dir.path());
+        BOOST_TEST(r.exit_code == 1);
+        BOOST_TEST(r.err.find("modlink-cc: error: " + unusable + " is GCC 99") == 0, r.err);
+    }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// The choice as a function, on a fake system: PATH and what each compiler
+// answers.
+BOOST_AUTO_TEST_SUITE(choice)
+
+struct FakeSystem {
+    std::map<std::string, std::string> path;  // program -> its path
+    std::map<std::string, std::map<std::string, std::string>> answers;  // path -> option -> answer
+    std::vector<std::string> asked;
+
+    void add(const std::string &program, const std::string &version, const std::string &machine)
+    {
+        path[program] = "/usr/bin/" + program;
+        answers[path[program]] = {{"-dumpversion", version}, {"-dumpmachine", machine}};
+    }
+    driver::CompilerProbe probe()
+    {
+        return {[this](const std::string &program) { return path.count(program) ? path[program] : ""; },
+                [this](const std::string &gcc, const std::string &option) {
+                    asked.push_back(gcc + " " + option);
+                    return answers[gcc][option];
+                }};
+    }
+};
+
+const driver::Install kInstall{"/opt/modlink", "/opt/modlink/bin/modlink-cc"};
+
+driver::Toolchain choose(FakeSystem &system, const platform::Target &t, const std::vector<int> &plugins,
+                         const driver::CompilerRequest &request = {})
+{
+    return driver::choose_compiler(t, request, plugins, kInstall, system.probe());
+}
+
+std::string choice_error(FakeSystem &system, const platform::Target &t, const std::vector<int> &plugins,
+                         const driver::CompilerRequest &request = {})
+{
+    try {
+        choose(system, t, plugins, request);
+    } catch (const driver::DriverError &e) {
+        return e.what();
+    }
+    return "(no error)";
+}
+
+BOOST_AUTO_TEST_CASE(request_precedence)
+{
+    driver::CompilerRequest r = driver::requested_compiler("gcc-14", "gcc-13");
+    BOOST_TEST(r.program == "gcc-14");
+    BOOST_TEST(r.from == "--gcc");
+    r = driver::requested_compiler("", "gcc-13");
+    BOOST_TEST(r.program == "gcc-13");
+    BOOST_TEST(r.from == "MODLINK_GCC");
+    BOOST_TEST(driver::requested_compiler("", "").program == "");
+    BOOST_TEST(driver::requested_compiler("", nullptr).program == "");
+}
+
+BOOST_AUTO_TEST_CASE(default_is_triple_gcc_where_it_exists)
+{
+    for (const platform::Target &t : platform::targets()) {
+        FakeSystem system;
+        system.add(t.triple + "-gcc", "13", t.triple);
+        system.add(t.triple + "-gcc-14", "14", t.triple);
+        driver::Toolchain tc = choose(system, t, {12, 13, 14});
+        BOOST_TEST(tc.gcc == "/usr/bin/" + t.triple + "-gcc");
+        BOOST_TEST(tc.major == 13);
+        BOOST_TEST(tc.plugin == "/opt/modlink/lib/modlink/" + t.triple + "/gcc-13/modlink.so");
+        BOOST_TEST(tc.target == &t);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(default_is_else_the_newest_with_a_plugin)
+{
+    for (const platform::Target &t : platform::targets()) {
+        FakeSystem system;
+        for (const char *n : {"12", "14", "15"})
+            system.add(t.triple + "-gcc-" + n, n, t.triple);
+        driver::Toolchain tc = choose(system, t, {12, 13, 14});  // no plugin for 15, no gcc-13
+        BOOST_TEST(tc.gcc == "/usr/bin/" + t.triple + "-gcc-14");
+        BOOST_TEST(tc.major == 14);
+        BOOST_TEST(tc.plugin == "/opt/modlink/lib/modlink/" + t.triple + "/gcc-14/modlink.so");
+        system.path.erase(t.triple + "-gcc-14");
+        BOOST_TEST(choose(system, t, {12, 13, 14}).gcc == "/usr/bin/" + t.triple + "-gcc-12");
+    }
+}
+
+BOOST_AUTO_TEST_CASE(the_plugin_follows_the_version_not_the_name)
+{
+    const platform::Target &t = platform::targets().front();
+    FakeSystem system;
+    system.add("my-gcc", "14.2.0", t.triple);
+    driver::Toolchain tc = choose(system, t, {12, 14}, {"my-gcc", "--gcc"});
+    BOOST_TEST(tc.major == 14);
+    BOOST_TEST(tc.plugin == "/opt/modlink/lib/modlink/" + t.triple + "/gcc-14/modlink.so");
+    BOOST_TEST(std::count(system.asked.begin(), system.asked.end(), "/usr/bin/my-gcc -dumpmachine") == 1);
+}
+
+BOOST_AUTO_TEST_CASE(errors)
+{
+    for (const platform::Target &t : platform::targets()) {
+        FakeSystem system;
+        BOOST_TEST(choice_error(system, t, {}) == "no modlink plugin for " + t.triple +
+                                                      " in /opt/modlink/lib/modlink/" + t.triple +
+                                                      "; this modlink install is incomplete");
+        BOOST_TEST(choice_error(system, t, {12, 14}) == t.triple + "-gcc-14 not found; install the Debian package " +
+                                                            t.gcc_package(14));
+        BOOST_TEST(choice_error(system, t, {12}, {"gcc-13", "--gcc"}) ==
+                   "gcc-13 not found (from --gcc); install the Debian package " + t.gcc_package(13));
+        BOOST_TEST(choice_error(system, t, {12, 14}, {"/opt/cc", "MODLINK_GCC"}) ==
+                   "/opt/cc not found (from MODLINK_GCC); install the Debian package " + t.gcc_package(14));
+
+        system.add(t.triple + "-gcc", "15", t.triple);
+        BOOST_TEST(choice_error(system, t, {12, 14}) ==
+                   t.triple + "-gcc is GCC 15, which this modlink has no plugin for; install the Debian package " +
+                       t.plugin_dev_package(15) + " and rebuild modlink");
+        system.add("other-gcc", "12", "sparc64-linux-gnu");
+        BOOST_TEST(choice_error(system, t, {12}, {"other-gcc", "--gcc"}) ==
+                   "other-gcc builds for sparc64-linux-gnu, not " + t.triple);
+        system.add("silent-gcc", "", "");
+        BOOST_TEST(choice_error(system, t, {12}, {"silent-gcc", "--gcc"}) ==
+                   "cannot tell which target silent-gcc builds for (silent-gcc -dumpmachine printed nothing)");
+        system.add("odd-gcc", "x.y", t.triple);
+        BOOST_TEST(choice_error(system, t, {12}, {"odd-gcc", "--gcc"}) ==
+                   "cannot tell odd-gcc's GCC version (odd-gcc -dumpversion printed 'x.y')");
+        for (const platform::Target &other : platform::targets()) {
+            if (other.triple == t.triple)
+                continue;
+            system.add(other.triple + "-gcc-12", "12", other.triple);
+            BOOST_TEST(choice_error(system, t, {12}, {other.triple + "-gcc-12", "--gcc"}) ==
+                       other.triple + "-gcc-12 builds for " + other.triple + ", not " + t.triple +
+                           "; use --target=" + other.triple + " with it");
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(installed_plugins)
+{
+    TempDir prefix;
+    driver::Install install{prefix.path(), prefix.file("bin/modlink-cc")};
+    const std::string triple = platform::targets().front().triple;
+    BOOST_TEST(driver::installed_plugins(install, triple).empty());
+    for (const char *dir : {"gcc-9", "gcc-12", "gcc-13", "gcc-014", "gcc-x", "gcc-", "12"}) {
+        std::filesystem::create_directories(install.target_dir(triple) + "/" + dir);
+        if (std::string(dir) != "gcc-13")  // a directory without the plugin
+            std::ofstream(install.target_dir(triple) + "/" + dir + "/modlink.so") << "";
+    }
+    BOOST_TEST((driver::installed_plugins(install, triple) == std::vector<int>{9, 12}));
+}
+
+// A target is needed: the build machine's, or one named.
+BOOST_AUTO_TEST_CASE(no_default_target)
+{
+    const std::string triple = platform::targets().back().triple;
+    try {
+        driver::parse_command_line({"-c", "a.c"}, "");
+        BOOST_FAIL("no error");
+    } catch (const driver::DriverError &e) {
+        BOOST_TEST(std::string(e.what()) == "no default target here; use --target=TRIPLE");
+    }
+    BOOST_TEST(driver::parse_command_line({"--target=" + triple, "-c", "a.c"}, "").triple == triple);
+    BOOST_TEST(driver::default_triple() == native_triple());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
@@ -286,9 +608,10 @@ void check_error(const std::vector<std::string> &args, const std::string &messag
 
 BOOST_AUTO_TEST_CASE(unknown_target)
 {
-    const std::string supported = "supported: x86_64-linux-gnu, i686-linux-gnu, powerpc64le-linux-gnu";
+    const std::string supported = "supported: " + platform::supported();
     check_error({"--target=sparc64-linux-gnu", "a.c"}, "unknown target 'sparc64-linux-gnu'; " + supported);
     check_error({"-target", "arm", "a.c"}, "unknown target 'arm'; " + supported);
+    check_error({"--target=", "a.c"}, "missing argument to '--target='");
     // A bogus triple in the program name.
     TempDir dir;
     std::string bogus = dir.file("sparc-sun-solaris-modlink-cc");
@@ -296,14 +619,44 @@ BOOST_AUTO_TEST_CASE(unknown_target)
     check_error({"a.c"}, "unknown target 'sparc-sun-solaris'; " + supported, {}, bogus);
 }
 
+// Nothing on PATH: the newest compiler modlink has a plugin for is named.
 BOOST_AUTO_TEST_CASE(missing_toolchain)
 {
-    for (const TargetTools &t : kTargets) {
-        std::string package = std::string(t.triple) == "x86_64-linux-gnu"
-                                  ? "gcc-12"
-                                  : std::string("gcc-12-") + t.triple;
-        check_error({"--target=" + std::string(t.triple), "a.c"},
-                    std::string(t.cc) + " not found; install the Debian package " + package, {"PATH=/nonexistent"});
+    for (const std::string &triple : triples()) {
+        int newest = majors(triple).back();
+        check_error({"--target=" + triple, "a.c"},
+                    triple + "-gcc-" + std::to_string(newest) + " not found; install the Debian package " +
+                        platform::find(triple)->gcc_package(newest),
+                    {"PATH=/nonexistent"});
+    }
+}
+
+BOOST_AUTO_TEST_CASE(unusable_compiler)
+{
+    TempDir fakes;
+    for (const std::string &triple : triples()) {
+        const platform::Target &t = *platform::find(triple);
+        std::string target = "--target=" + triple;
+        std::string gcc99 = fake_gcc(fakes, triple + "-gcc-99", "99", triple);
+        std::string no_plugin = gcc99 + " is GCC 99, which this modlink has no plugin for; install the Debian "
+                                        "package " + t.plugin_dev_package(99) + " and rebuild modlink";
+        check_error({target, "--gcc=" + gcc99, "a.c"}, no_plugin);
+        check_error({target, "a.c"}, no_plugin, {"MODLINK_GCC=" + gcc99});
+        check_error({target, "--print-plugin", "--gcc=" + gcc99}, no_plugin);
+        check_error({target, "--gcc=nosuch-gcc-13", "a.c"},
+                    "nosuch-gcc-13 not found (from --gcc); install the Debian package " + t.gcc_package(13));
+        check_error({target, "a.c"},
+                    "nosuch-gcc not found (from MODLINK_GCC); install the Debian package " +
+                        t.gcc_package(majors(triple).back()),
+                    {"MODLINK_GCC=nosuch-gcc"});
+        std::string sparc = fake_gcc(fakes, "sparc-gcc", "12", "sparc64-linux-gnu");
+        check_error({target, "--gcc=" + sparc, "a.c"}, sparc + " builds for sparc64-linux-gnu, not " + triple);
+        for (const TargetTools &other : kTargets)
+            if (other.triple != triple)
+                check_error({target, "--gcc=" + std::string(other.cc), "-c", "a.c"},
+                            std::string(other.cc) + " builds for " + other.triple + ", not " + triple +
+                                "; use --target=" + other.triple + " with it");
+        check_error({target, "--gcc=", "a.c"}, "missing argument to '--gcc='");
     }
 }
 

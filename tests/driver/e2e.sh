@@ -1,51 +1,112 @@
 #!/usr/bin/env bash
 # End-to-end checks of modlink-cc and its build-system integration.
 #
-#   e2e.sh STAGE SOURCE_DIR WORK_DIR CHECK [TRIPLE]
+#   e2e.sh STAGE SOURCE_DIR BUILD_DIR WORK_DIR CHECK TRIPLE MAJOR
 #
-# CHECK is one of:
-#   make TRIPLE             examples/make-project with make CC=<triple>-modlink-cc, run
-#   cmake-package           examples/cmake-project with plain gcc + find_package + modlink_enable
-#   cmake-toolchain TRIPLE  the same through toolchain-<triple>.cmake (CMake's compiler
+# TRIPLE is the target and MAJOR the GCC major of its compiler that the
+# check uses (<triple>-gcc-<major>), or of the build's default compiler for
+# it.  The target's programs run as the build runs them
+# (BUILD_DIR/target/<triple>/runner.txt, see cmake/Runner.cmake).  CHECK is
+# one of:
+#   make                    examples/make-project with make CC=<triple>-modlink-cc, run
+#   cmake-package           examples/cmake-project with <triple>-gcc-<major> + find_package +
+#                           modlink_enable: the plugin is the one for GCC <major>
+#   cmake-package-no-plugin the same with a gcc that says it is GCC 99: a clear
+#                           configure error
+#   cmake-toolchain         the same through toolchain-<triple>.cmake (CMake's compiler
 #                           detection runs on modlink-cc), built and run through ctest
 #   ccache                  a second clean build with MODLINK_LAUNCHER=ccache hits >= 90%
 #   depfile                 -MD/-MMD/-MF/-MT files name the right target and headers
 #   sigint                  SIGINT during a link: no temporary directory, no partial output
 #   crash                   a step that dies of SIGSEGV is reported as gcc reports it
-#   pkg-config TRIPLE       modlink-<triple>.pc's flags compile with the plugin and link the runtime
-#   layout TRIPLE           -static (and -static-pie on x86) programs have the segments of plain
-#                           gcc's: the same LOAD flags, none writable and executable
+#   pkg-config [PC]         PC's flags (default modlink-<triple>, whose plugin is the default
+#                           compiler's) compile with the plugin and link the runtime
+#   layout                  -static (and -static-pie where the target has it) programs have
+#                           the segments of plain gcc's: the same LOAD flags, none
+#                           writable and executable
 # Prints "e2e: CHECK ok" on success.
 set -euo pipefail
-stage=$1 source=$2 work=$3 check=$4 triple=${5:-x86_64-linux-gnu}
+stage=$1 source=$2 build=$3 work=$4 check=$5 triple=$6 major=$7
 project=$source/examples/make-project
+gcc=$triple-gcc-$major
 export PATH=$stage/bin:$PATH
+# shellcheck source=../../scripts/platform.sh
+. "$source/scripts/platform.sh"
+platform_runner "$build" "$triple"  # sets the array runner (empty: natively)
 rm -rf "$work" && mkdir -p "$work" && cd "$work"
 
 fail() { echo "FAIL: $*"; exit 1; }
 
-emulator() {
-  case $1 in
-    i686-linux-gnu) echo "qemu-i386 -L /usr/i686-linux-gnu" ;;
-    powerpc64le-linux-gnu) echo "qemu-ppc64le -L /usr/powerpc64le-linux-gnu" ;;
-  esac
+# Whether FILE is an ELF file of TRIPLE: its class, byte order, machine and
+# e_flags are the table's (the elf field, with <elf.h>'s values).
+elf_of_target() {
+  local file=$1 class order machine flags mask=0 value=0 want
+  read -r class order machine flags <<< "$(platform_field "$triple" elf)"
+  [ -z "$flags" ] || { mask=${flags%=*}; value=${flags#*=}; }
+  [ "$order" = little ] && order=ELFDATA2LSB || order=ELFDATA2MSB
+  want=$(printf '#include <elf.h>\n%s %s %s %s\n' "$class" "$order" "$machine" "$mask" | cpp -P | tail -n1)
+  read -r class order machine mask <<< "$want"
+  # e_ident[EI_CLASS] and [EI_DATA]; e_machine and e_flags in that byte order
+  local b m f
+  read -r -a b <<< "$(od -An -tu1 -j4 -N2 "$file")"
+  [ "$(head -c4 "$file" | od -An -c | tr -d ' ')" = '177ELF' ] && [ "${b[0]} ${b[1]}" = "$class $order" ] || return 1
+  m=$(elf_number "$file" 18 2 "$order")
+  f=$(elf_number "$file" $((class == 2 ? 48 : 36)) 4 "$order")
+  [ "$m" = "$((machine))" ] && [ $((f & mask)) = "$((value))" ]
+}
+
+# The unsigned number of SIZE bytes at OFFSET in FILE, in byte order ORDER
+# (ELFDATA2LSB 1, ELFDATA2MSB 2).
+elf_number() {
+  local bytes n=0 i
+  read -r -a bytes <<< "$(od -An -tu1 -j"$2" -N"$3" "$1")"
+  for ((i = 0; i < $3; i++)); do
+    if [ "$4" = 1 ]; then n=$((n + (bytes[i] << (8 * i)))); else n=$(((n << 8) + bytes[i])); fi
+  done
+  echo $n
+}
+
+# A "gcc" that answers -dumpmachine, -dumpversion and -print-prog-name= as
+# the real one, and runs BODY for everything else: NAME BODY.
+fake_gcc() {
+  local real
+  real=$(command -v "$gcc")
+  cat > "$1" <<EOS
+#!/bin/sh
+case "\$1" in -dump*|-print-prog-name=*) exec "$real" "\$@" ;; esac
+$2
+EOS
+  chmod +x "$1"
 }
 
 case $check in
 make)
   make -s -f "$project/Makefile" SRC="$project" CC="$triple-modlink-cc"
-  # shellcheck disable=SC2046
-  $(emulator "$triple") ./app "$PWD/plugin.so" | tee run.out
+  "${runner[@]}" ./app "$PWD/plugin.so" | tee run.out
   grep -qx "make-project: ok" run.out || fail "the program did not pass"
   modlink-verify app libshapes.so plugin.so || fail "modlink-verify"
   ;;
 cmake-package)
-  cmake -S "$source/examples/cmake-project" -B build -G Ninja -DCMAKE_C_COMPILER=gcc-12 \
+  cmake -S "$source/examples/cmake-project" -B build -G Ninja -DCMAKE_C_COMPILER="$gcc" \
         -Dmodlink_DIR="$stage/lib/cmake/modlink" > configure.out || { cat configure.out; fail "configure"; }
-  cmake --build build > build.out || { cat build.out; fail "build"; }
-  build/app "$PWD/build/plugin.so" | tee run.out
+  cmake --build build -- -v > build.out || { cat build.out; fail "build"; }
+  grep -q -- "-fplugin=$stage/lib/modlink/$triple/gcc-$major/modlink.so " build.out \
+    || { cat build.out; fail "the compiles do not load the plugin for GCC $major"; }
+  "${runner[@]}" build/app "$PWD/build/plugin.so" | tee run.out
   grep -qx "make-project: ok" run.out || fail "the program did not pass"
   modlink-verify build/app build/libshapes.so build/plugin.so || fail "modlink-verify"
+  ;;
+cmake-package-no-plugin)
+  mkdir bin
+  printf '#!/bin/sh\n[ "$1" = -dumpversion ] && { echo 99; exit 0; }\nexec "%s" "$@"\n' "$(command -v "$gcc")" \
+    > bin/gcc-99
+  chmod +x bin/gcc-99
+  status=0
+  cmake -S "$source/examples/cmake-project" -B build -G Ninja -DCMAKE_C_COMPILER="$PWD/bin/gcc-99" \
+        -Dmodlink_DIR="$stage/lib/cmake/modlink" > configure.out 2>&1 || status=$?
+  [ $status != 0 ] || { cat configure.out; fail "configure passed"; }
+  tr -s ' \n' ' ' < configure.out | grep -q "is GCC 99, which this modlink has no plugin for" \
+    || { cat configure.out; fail "no clear error"; }
   ;;
 cmake-toolchain)
   # Without the prefix on PATH: the toolchain file alone finds the package.
@@ -53,13 +114,12 @@ cmake-toolchain)
   cmake -S "$source/examples/cmake-project" -B build -G Ninja \
         -DCMAKE_TOOLCHAIN_FILE="$stage/lib/cmake/modlink/toolchain-$triple.cmake" \
         > configure.out || { cat configure.out; fail "configure"; }
-  grep -q "Check for working C compiler: $stage/bin/$triple-modlink-cc - skipped\|The C compiler identification is GNU 12" \
+  grep -q "Check for working C compiler: $stage/bin/$triple-modlink-cc - skipped\|The C compiler identification is GNU [1-9]" \
        configure.out || { cat configure.out; fail "CMake did not detect modlink-cc as a GNU C compiler"; }
   grep -q "Detecting C compiler ABI info - done" configure.out || { cat configure.out; fail "C ABI detection"; }
   cmake --build build > build.out || { cat build.out; fail "build"; }
   (cd build && ctest --output-on-failure) || fail "ctest"
-  file build/app | grep -q "$(case $triple in x86_64*) echo x86-64;; i686*) echo 80386;; *) echo 64-bit PowerPC;; esac)" \
-    || fail "build/app is not a $triple program"
+  elf_of_target build/app || fail "build/app is not a $triple program: $(file build/app)"
   ;;
 ccache)
   export CCACHE_DIR=$work/ccache CCACHE_NOHASHDIR=1 CCACHE_BASEDIR=$work MODLINK_LAUNCHER=ccache
@@ -90,19 +150,13 @@ depfile)
 sigint)
   # A "gcc" that writes part of the output, then waits to be interrupted.
   mkdir bin tmp
-  real=$(command -v x86_64-linux-gnu-gcc-12)
-  cat > bin/x86_64-linux-gnu-gcc-12 <<EOS
-#!/bin/sh
-case "\$*" in *-print-prog-name*) exec "$real" "\$@" ;; esac
-out=a.out; prev=
-for a in "\$@"; do [ "\$prev" = -o ] && out=\$a; prev=\$a; done
-printf 'partial' > "\$out"
-touch "$work/started"
-exec sleep 30
-EOS
-  chmod +x bin/x86_64-linux-gnu-gcc-12
+  fake_gcc bin/gcc 'out=a.out; prev=
+for a in "$@"; do [ "$prev" = -o ] && out=$a; prev=$a; done
+printf partial > "$out"
+touch '"$work/started"'
+exec sleep 30'
   printf 'int main(void) { return 0; }\n' > m.c
-  PATH=$work/bin:$PATH TMPDIR=$work/tmp modlink-cc m.c -o prog & pid=$!
+  MODLINK_GCC=$work/bin/gcc TMPDIR=$work/tmp "$triple-modlink-cc" m.c -o prog & pid=$!
   for _ in $(seq 100); do [ -e started ] && break; sleep 0.1; done
   [ -e started ] || fail "the link did not start"
   ls tmp | grep -q modlink-cc- || fail "no temporary directory while linking"
@@ -115,46 +169,45 @@ EOS
   ;;
 crash)
   mkdir bin
-  printf '#!/bin/sh\ncase "$*" in *-print-prog-name*) echo as; exit 0;; esac\nkill -SEGV $$\n' \
-    > bin/x86_64-linux-gnu-gcc-12
-  chmod +x bin/x86_64-linux-gnu-gcc-12
+  fake_gcc bin/crashing-gcc 'kill -SEGV $$'
   printf 'int x;\n' > c.c
   status=0
-  PATH=$work/bin:$PATH modlink-cc -c c.c -o c.o 2> err || status=$?
+  MODLINK_GCC=$work/bin/crashing-gcc "$triple-modlink-cc" -c c.c -o c.o 2> err || status=$?
   [ $status = 4 ] || fail "exit status $status, not 4 (gcc's for a crashed step)"
-  [ "$(cat err)" = "modlink-cc: internal compiler error: Segmentation fault signal terminated program x86_64-linux-gnu-gcc-12" ] \
+  [ "$(cat err)" = "modlink-cc: internal compiler error: Segmentation fault signal terminated program crashing-gcc" ] \
     || fail "stderr: $(cat err)"
   ;;
 pkg-config)
   export PKG_CONFIG_PATH=$stage/lib/pkgconfig
-  flags=$(pkg-config --cflags --libs "modlink-$triple")
-  case $flags in *"-fplugin=$stage/lib/pkgconfig/../../lib/modlink/$triple/modlink.so "*) ;;
-    *) fail "no plugin in: $flags" ;; esac
+  pc=${8:-modlink-$triple}
+  flags=$(pkg-config --cflags --libs "$pc")
+  plugin=$(pkg-config --variable=plugin "$pc")
+  case $flags in *"-fplugin=$plugin "*) ;; *) fail "no plugin in: $flags" ;; esac
+  [ "$(realpath "$plugin")" = "$(realpath "$stage/lib/modlink/$triple/gcc-$major/modlink.so")" ] \
+    || fail "$pc's plugin $plugin is not the one for GCC $major"
   printf '#include <modlink.h>\n#include <stdio.h>\nstatic void bye(void *s) { puts(s); }\n'\
 'int main(void) { modlink_defer(bye, "pkg-config: deferred"); return modlink_module_count() != 2; }\n' > p.c
   # A module needs its stub, which pkg-config cannot give: generate it as modlink-cc would.
   modlink-cc --modlink-genstub --target="$triple" --name=p -o stub.s --ld-fragment=p.ld
   # shellcheck disable=SC2086
-  "$triple-gcc-12" p.c stub.s -Wl,-T,p.ld $flags -o p
-  # shellcheck disable=SC2046
-  $(emulator "$triple") ./p | grep -qx "pkg-config: deferred" || fail "the program did not run its deferred call"
+  "$gcc" p.c stub.s -Wl,-T,p.ld $flags -o p
+  "${runner[@]}" ./p | grep -qx "pkg-config: deferred" || fail "the program did not run its deferred call"
   ;;
 layout)
   # The same program for both; plain gcc does not define __MODLINK__.
   printf '#include <modlink.h>\nstatic const char s[] = "ro";\nint main(void)\n{\n'\
 '#ifdef __MODLINK__\n  if (modlink_module_count() != 1) return 1;\n#endif\n  return s[0] != 0x72;\n}\n' > l.c
   kinds="-static"
-  case $triple in x86_64*|i686*) kinds="$kinds -static-pie" ;; esac
+  if platform_has "$triple" static-pie; then kinds="$kinds -static-pie"; fi
   for kind in $kinds; do
     "$triple-modlink-cc" "$kind" l.c -o "modlink$kind" 2> err || { cat err; fail "$kind link"; }
     [ ! -s err ] || { cat err; fail "$kind: the link printed warnings"; }
-    "$triple-gcc-12" "$kind" -I"$stage/include" l.c -o "gcc$kind"
+    "$gcc" "$kind" -I"$stage/include" l.c -o "gcc$kind"
     flags() { "$triple-readelf" -lW "$1" | awk '$1 == "LOAD" { f = ""; for (i = 7; i < NF; i++) f = f $i; print f }' | tr '\n' ' '; }
     [ "$(flags "modlink$kind")" = "$(flags "gcc$kind")" ] \
       || fail "$kind: LOAD flags $(flags "modlink$kind"), plain gcc: $(flags "gcc$kind")"
     flags "modlink$kind" | grep -q "RWE" && fail "$kind: a writable and executable segment"
-    # shellcheck disable=SC2046
-    $(emulator "$triple") "./modlink$kind" || fail "$kind: the program failed"
+    "${runner[@]}" "./modlink$kind" || fail "$kind: the program failed"
   done
   ;;
 *)
