@@ -2,6 +2,7 @@
 #
 #   MODLINK_ALL_TRIPLES          every target, in the table's order
 #   MODLINK_HOST_DEBIAN_ARCH     the build machine's Debian architecture
+#   MODLINK_NATIVE_TRIPLES       the targets of that architecture
 #   MODLINK_GCC_MAJORS           the GCC majors modlink knows of (12 to 16)
 #   modlink_triple_info(<triple>)
 #       sets, in the caller's scope, for that target:
@@ -74,6 +75,14 @@ execute_process(COMMAND dpkg --print-architecture OUTPUT_VARIABLE MODLINK_HOST_D
 if(NOT MODLINK_HOST_DEBIAN_ARCH)
   message(FATAL_ERROR "modlink: dpkg --print-architecture failed; modlink builds on Debian")
 endif()
+
+# MODLINK_NATIVE_TRIPLES: the targets of the build machine's architecture.
+set(MODLINK_NATIVE_TRIPLES "")
+foreach(_modlink_t IN LISTS MODLINK_ALL_TRIPLES)
+  if(_MODLINK_P_${_modlink_t}_debian_arch STREQUAL MODLINK_HOST_DEBIAN_ARCH)
+    list(APPEND MODLINK_NATIVE_TRIPLES ${_modlink_t})
+  endif()
+endforeach()
 
 function(modlink_platform_field triple key out)
   if(NOT triple IN_LIST MODLINK_ALL_TRIPLES)
