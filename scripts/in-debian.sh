@@ -74,10 +74,18 @@ mount_in /proc -t proc proc
 mount_in /dev --bind /dev
 mount_in /dev/pts --bind /dev/pts
 cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
+# The host's own certificate authorities (a site's proxy, say) go along, so
+# that what the host can fetch (npm's registry) the chroot can too.
+if compgen -G '/usr/local/share/ca-certificates/*.crt' >/dev/null; then
+  mkdir -p "$root/usr/local/share/ca-certificates"
+  cp /usr/local/share/ca-certificates/*.crt "$root/usr/local/share/ca-certificates/"
+  chroot "$root" update-ca-certificates >/dev/null 2>&1 || true
+fi
 
 echo "in-debian: $suite (GCC $(cat "$root/.modlink-gcc-versions")): $*" >&2
 chroot "$root" /usr/bin/env -i \
   PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
   TERM="${TERM:-dumb}" CI="${CI:-}" MODLINK_JOBS="${MODLINK_JOBS:-}" \
   MODLINK_GCC_VERSIONS="$versions" MODLINK_IN_DEBIAN="$suite" \
+  ${NODE_EXTRA_CA_CERTS:+NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt} \
   bash -c 'cd /src && exec "$@"' in-debian "$@"
