@@ -89,6 +89,15 @@ def timed(argv, repeat=1):
     return (time.perf_counter() - start) / repeat
 
 
+
+def gccgo_go_tool():
+    """The go command that comes with gccgo (go-<N> for gccgo-<N>): a newer
+    Go's own go command writes test mains that gccgo's older libgo cannot
+    build (testdeps.ModulePath)."""
+    major = run(["gccgo", "-dumpversion"]).stdout.strip().split(".")[0]
+    tool = shutil.which(f"go-{major}")
+    return tool or "go"
+
 class Bench:
     def __init__(self, smoke, out):
         self.smoke, self.out = smoke, out
@@ -120,8 +129,8 @@ class Bench:
                       GOFLAGS="-mod=mod", GO111MODULE="on", GCCGO="gccgo")
         go_dir = os.path.join(ROOT, "bench", "go")
         run(["go", "test", "-c", "-o", self.path("go.test")], cwd=go_dir, env=go_env)
-        run(["go", "test", "-c", "-vet=off", "-compiler", "gccgo", "-gccgoflags=-O2", "-o",
-             self.path("gccgo.test")], cwd=go_dir, env=go_env)
+        run([gccgo_go_tool(), "test", "-c", "-vet=off", "-compiler", "gccgo", "-gccgoflags=-O2",
+             "-o", self.path("gccgo.test")], cwd=go_dir, env=go_env)
         n = 100_000 if self.smoke else 50_000_000
 
         def go(binary, bench):
