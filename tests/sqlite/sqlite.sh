@@ -146,8 +146,16 @@ compare-debug)
   gcc=$(driven_gcc "$triple")
   (cd "$obj" && "$gcc" "${common_flags[@]}" -fcompare-debug \
      -fplugin="$stage/lib/modlink/$triple/modlink.so" -fplugin-arg-modlink-toc-save=all \
-     "-fplugin-arg-modlink-reload-toc=$reload_symbols" -c "$src/sqlite3.c" -o sqlite3.o 2> err.txt) \
-    || { head -20 "$obj/err.txt"; fail "-fcompare-debug failed"; }
+     "-fplugin-arg-modlink-reload-toc=$reload_symbols" -c "$src/sqlite3.c" -o sqlite3.o 2> err.txt) || {
+    # GCC 14 fails -fcompare-debug on sqlite3.c by itself: then the
+    # plugin is not what failed, and the step says so instead of passing.
+    if ! (cd "$obj" && "$gcc" "${common_flags[@]}" -fcompare-debug -c "$src/sqlite3.c" \
+            -o plain.o 2> plain-err.txt); then
+      echo "skipped: $gcc fails -fcompare-debug on sqlite3.c without the plugin too: $(head -n1 "$obj/plain-err.txt")"
+      exit 0
+    fi
+    head -20 "$obj/err.txt"; fail "-fcompare-debug failed"
+  }
   [ ! -s "$obj/err.txt" ] || { head -20 "$obj/err.txt"; fail "-fcompare-debug printed diagnostics"; }
   ;;
 all)
