@@ -4,7 +4,8 @@
 # stubgen.cpp themselves.
 #
 # The templates: runtime-asm/stub-moduledata.s.in (every target), the
-# register template of each arch of the platform table,
+# register template of each arch built (MODLINK_TRIPLES, by default every
+# target of the platform table),
 # runtime-asm/<arch>/stub-register.s.in, in the table templates::stub_register
 # keyed by arch, and the ld fragment.
 include(${CMAKE_CURRENT_LIST_DIR}/Platform.cmake)
@@ -18,7 +19,11 @@ function(modlink_embed_stub_templates header)
     ld_fragment=${root}/ldscripts/modlink.ld)
   set(arches "")
   set(register_index "")
-  foreach(triple IN LISTS MODLINK_ALL_TRIPLES)
+  set(triples ${MODLINK_TRIPLES})
+  if(NOT triples)
+    set(triples ${MODLINK_ALL_TRIPLES})
+  endif()
+  foreach(triple IN LISTS triples)
     modlink_platform_field(${triple} arch arch)
     if(arch IN_LIST arches)
       continue()

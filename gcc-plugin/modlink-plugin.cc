@@ -535,10 +535,17 @@ public:
 };
 
 /* ------------------------------------------------------------------ */
-/* Pass 4 (RTL, before "shorten"): emit the pairing and the reloads.   */
+/* Pass 4 (RTL, before "shorten", or the target's pairing_before_pass): */
+/* emit the pairing and the reloads.                                  */
 /* This late, no pass is left that schedules, deletes or moves insns, */
 /* so what is emitted right before the call stays right before it,   */
 /* and instruction lengths are still computed by shorten_branches.   */
+/* Before "mach", a target's reorg may still insert code; pass 5      */
+/* checks that none landed inside a pairing.                          */
+
+/* The instructions the pairing pass emitted in the current function,
+   which the CFI pass finds again right before their calls.  */
+static hash_set<rtx_insn *> *pairing_insns;
 
 static const pass_data modlink_pairing_pass_data = {
   RTL_PASS, "modlink_pairing", OPTGROUP_NONE, TV_NONE,
@@ -553,6 +560,9 @@ public:
   opt_pass *clone () final override { return this; }
   unsigned int execute (function *fun) final override
   {
+    if (!pairing_insns)
+      pairing_insns = new hash_set<rtx_insn *>;
+    pairing_insns->empty ();
     unsigned paired = 0, reloads = 0;
     for (rtx_insn *insn = get_insns (); insn; insn = NEXT_INSN (insn))
       {
@@ -573,7 +583,10 @@ public:
 	      error_at (INSN_LOCATION (insn),
 			"modlink: cannot pair the call to '%s': unsupported "
 			"call form", call_symbol_name (insn));
+	    rtx_insn *before = PREV_INSN (insn);
 	    modlink_target_hooks.emit_pairing (insn);
+	    for (rtx_insn *p = PREV_INSN (insn); p != before; p = PREV_INSN (p))
+	      pairing_insns->add (p);
 	    paired++;
 	  }
 	if ((flags & CALL_RELOAD_TOC) && modlink_target_hooks.emit_reload_after)
@@ -591,7 +604,8 @@ public:
 };
 
 /* ------------------------------------------------------------------ */
-/* Pass 5 (RTL, after "dwarf2"): the CFI of the pairing.  dwarf2cfi     */
+/* Pass 5 (RTL, after "dwarf2"): the CFI of the pairing, and a check   */
+/* that nothing came between a pairing and its call.  dwarf2cfi       */
 /* puts a change of the CFA or of DW_CFA_GNU_args_size right before   */
 /* the call that needs it, that is between the pairing and the call.  */
 /* The nop exists so that "return address - 1" of a rewound frame     */
@@ -629,6 +643,29 @@ hoist_cfi_above_pairing (rtx_insn *call)
     reorder_insns_nobb (notes[i], notes[i], PREV_INSN (first));
 }
 
+/* Are the PAIRING_LENGTH instructions right before CALL the ones the
+   pairing pass emitted for it, with no label, barrier or other
+   instruction among them?  A pass after the pairing pass (arm's literal
+   pools, say) could have put one there; the rewind would then land on
+   it, so that is an error, never a silent miscompilation.  */
+static bool
+pairing_intact_p (rtx_insn *call)
+{
+  rtx_insn *p = call;
+  for (int seen = 0; seen < modlink_target_hooks.pairing_length; )
+    {
+      p = PREV_INSN (p);
+      if (!p || LABEL_P (p) || BARRIER_P (p))
+	return false;
+      if (!NONDEBUG_INSN_P (p))
+	continue;
+      if (!pairing_insns || !pairing_insns->contains (p))
+	return false;
+      seen++;
+    }
+  return true;
+}
+
 class modlink_cfi_pass : public rtl_opt_pass
 {
 public:
@@ -638,7 +675,13 @@ public:
   {
     for (rtx_insn *insn = get_insns (); insn; insn = NEXT_INSN (insn))
       if (modlink_classify_call (insn) & CALL_PAIRED)
-	hoist_cfi_above_pairing (insn);
+	{
+	  hoist_cfi_above_pairing (insn);
+	  if (!SIBLING_CALL_P (insn) && !pairing_intact_p (insn))
+	    error_at (INSN_LOCATION (insn),
+		      "modlink: the pairing of the call to '%s' was separated "
+		      "from the call", call_symbol_name (insn));
+	}
     return 0;
   }
 };
@@ -665,7 +708,10 @@ plugin_init (struct plugin_name_args *info, struct plugin_gcc_version *version)
     { new modlink_call_form_pass (), "expand", 1, PASS_POS_INSERT_AFTER },
     { new modlink_toc_save_pass (), "pro_and_epilogue", 1,
       PASS_POS_INSERT_AFTER },
-    { new modlink_pairing_pass (), "shorten", 1, PASS_POS_INSERT_BEFORE },
+    { new modlink_pairing_pass (),
+      modlink_target_hooks.pairing_before_pass
+	? modlink_target_hooks.pairing_before_pass : "shorten",
+      1, PASS_POS_INSERT_BEFORE },
     { new modlink_cfi_pass (), "dwarf2", 1, PASS_POS_INSERT_AFTER },
   };
 

@@ -13,13 +13,13 @@ namespace modlink {
 namespace {
 
 // The target's registration template, runtime-asm/<arch>/stub-register.s.in
-// (CMake embeds one for each arch of the platform table).
+// (CMake embeds one for each arch built).
 std::string_view register_template(const std::string &triple) {
   const platform::Target *target = platform::find(triple);
   if (!target) throw StubError(platform::unknown_target_message(triple));
   for (const auto &t : templates::stub_register)
     if (t.arch == target->arch) return t.text;
-  throw std::logic_error("no stub-register.s.in embedded for " + target->arch);
+  throw StubError("this modlink was built without the target " + triple);
 }
 
 void check_module_name(const std::string &name) {

@@ -33,8 +33,8 @@ const Arch &arch_of(const platform::Target &target)
 #undef MODLINK_VERIFY_ARCH
     };
     auto it = arches.find(target.gcc_backend);
-    if (it == arches.end())  // verify/CMakeLists.txt makes one per backend
-        throw std::logic_error("modlink-verify was built without checks for " + target.gcc_backend);
+    if (it == arches.end())  // verify/CMakeLists.txt makes one per backend built
+        throw VerifyError("this modlink-verify was built without the target " + target.triple);
     return it->second();
 }
 
