@@ -23,7 +23,11 @@
  *   signs the rewound x30 itself, against the same sp it authenticates
  *   with when it returns.
  * The note (property-aarch64.h) says both, so a module linked only from
- * objects built with -mbranch-protection=standard stays BTI-marked. */
+ * objects built with -mbranch-protection=standard stays BTI-marked.
+ *
+ * MODLINK_NEGATIVE_CONTROL_*: the tests' negative controls
+ * (tests/defer/CMakeLists.txt) build this file without the landing pad,
+ * without autiasp, or branching through x9, and see each one fail. */
 #include "defer-record.h"
 #include "property-aarch64.h"
 
@@ -33,7 +37,9 @@
 	.balign	16
 modlink_deferreturn:
 	.cfi_startproc
+#ifndef MODLINK_NEGATIVE_CONTROL_NO_BTI
 	hint	34			/* bti c: the landing pad comes first */
+#endif
 	mov	x1, x30			/* arg 2: our return address, unsigned */
 	hint	25			/* paciasp: sign x30 against sp */
 	.cfi_negate_ra_state
@@ -51,15 +57,22 @@ modlink_deferreturn:
 	.cfi_restore x29
 	.cfi_restore x30
 	.cfi_def_cfa_offset 0
+#ifndef MODLINK_NEGATIVE_CONTROL_NO_AUTIASP
 	hint	29			/* autiasp: x30 back to the return address */
 	.cfi_negate_ra_state
+#endif
 	cbz	x0, 1f			/* no call left: return to F */
 	ldr	x16, [x0, #MODLINK_DEFERRED_FN]		/* its function, in x16 for BTI */
 	ldr	x1, [x0, #MODLINK_DEFERRED_LAST]	/* F's last call? */
 	ldr	x0, [x0, #MODLINK_DEFERRED_ARG]		/* its argument */
 	cbnz	x1, 3f			/* last: it returns where we would have */
 	sub	x30, x30, #4		/* rewind: it returns to the bl */
+#ifndef MODLINK_NEGATIVE_CONTROL_BR_X9
 3:	br	x16			/* its frame replaces ours */
+#else
+3:	mov	x9, x16
+	br	x9
+#endif
 1:	ret
 	.cfi_endproc
 	.size	modlink_deferreturn, .-modlink_deferreturn
