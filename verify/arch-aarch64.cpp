@@ -87,8 +87,8 @@ struct AArch64 final : Arch {
         if (site.k < 1 || !is_nop(in[site.k - 1]))
             findings.push_back(site.where + " lacks its pairing: expected \"nop\" right before it");
         else if (call.mnemonic != "bl")
-            findings.push_back(site.where + " has a form the runtime cannot rewind: " + call.mnemonic + " " +
-                               call.operands + " (the register may change before the call runs again)");
+            findings.push_back(site.where + " has a form the runtime cannot rewind: " + hex_bytes(call.bytes) + " (" +
+                               call.mnemonic + " " + call.operands + ")");
     }
 
     void check_function(const Function &, const ElfFile &, std::vector<std::string> &) const override {}
