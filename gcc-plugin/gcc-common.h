@@ -46,6 +46,7 @@
 #include "explow.h"
 #include "expr.h"
 #include "output.h"
+#include "varasm.h"
 #include "plugin-version.h"
 
 /* ---- What differs between GCC versions ------------------------------ */

@@ -237,7 +237,9 @@ modlink_classify_decl (tree fndecl)
 }
 
 /* The SYMBOL_REF a call insn calls, wherever it sits in the address:
-   bare (call SYM), or inside a GOT load (call *SYM@GOTPCREL(%rip)).  */
+   bare (call SYM), or inside a GOT load (call *SYM@GOTPCREL(%rip)).
+   Where expand put the address in a register (aarch64 -fno-plt: "blr
+   xN"), the call's MEM still names the function it was expanded for.  */
 static rtx
 symbol_in_call_address (rtx_insn *insn)
 {
@@ -248,6 +250,10 @@ symbol_in_call_address (rtx_insn *insn)
   FOR_EACH_SUBRTX (iter, array, XEXP (XEXP (call, 0), 0), ALL)
     if (SYMBOL_REF_P (*iter))
       return CONST_CAST_RTX (*iter);
+  tree fndecl = MEM_EXPR (XEXP (call, 0));
+  if (fndecl && TREE_CODE (fndecl) == FUNCTION_DECL && DECL_RTL_SET_P (fndecl)
+      && MEM_P (DECL_RTL (fndecl)) && SYMBOL_REF_P (XEXP (DECL_RTL (fndecl), 0)))
+    return XEXP (DECL_RTL (fndecl), 0);
   return NULL_RTX;
 }
 

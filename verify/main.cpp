@@ -61,7 +61,7 @@ std::vector<std::string> verify_file(const std::string &path, const Options &opt
             bool tail = arch.is_direct_jump(call);
             if (!tail && !arch.is_call(call))
                 continue;
-            auto sym = arch.callee(call, elf, slots);
+            auto sym = arch.callee_in(f, k, elf, slots);
             if (!sym || !options.paired.count(*sym))
                 continue;
             std::string where = path + ": " + f.name + "+" + hex(call.address - f.address) + " (" +

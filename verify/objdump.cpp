@@ -72,8 +72,11 @@ std::vector<Function> parse_disassembly(const std::string &text)
         } else if (!functions.empty() && std::regex_match(line, m, insn)) {
             Insn i{std::stoull(m[1], nullptr, 16), {}, m[3], m[4], "", 0};
             std::istringstream bytes(m[2]);
-            for (std::string byte; bytes >> byte;)
-                i.bytes.push_back(uint8_t(std::stoul(byte, nullptr, 16)));
+            // x86 and ppc64 show bytes; aarch64 (and arm) whole instruction
+            // words, "d63f0020": kept as shown, two digits a byte.
+            for (std::string word; bytes >> word;)
+                for (size_t d = 0; d + 1 < word.size(); d += 2)
+                    i.bytes.push_back(uint8_t(std::stoul(word.substr(d, 2), nullptr, 16)));
             std::smatch a;
             std::string operands = i.operands;
             if (std::regex_match(operands, a, comment)) {

@@ -93,6 +93,14 @@ struct Arch {
     // The symbol INSN calls or jumps to, when the code says so.
     virtual std::optional<std::string> callee(const Insn &insn, const ElfFile &elf,
                                               const GotSlots &slots) const = 0;
+    // The symbol instruction K of FUNCTION calls or jumps to, where the
+    // instructions before it may tell (a call through a register loaded
+    // from the GOT); by default what callee() says of it alone.
+    virtual std::optional<std::string> callee_in(const Function &function, size_t k, const ElfFile &elf,
+                                                 const GotSlots &slots) const
+    {
+        return callee(function.insns[k], elf, slots);
+    }
     // One line per problem of a paired call (not a tail call).
     virtual void check_call(const Site &site, const ElfFile &elf, std::vector<std::string> &findings) const = 0;
     // One line per problem of a function that makes paired calls.

@@ -93,6 +93,28 @@ std::string call_target(const std::string &operand, bool *rewindable = nullptr)
     return "";
 }
 
+// A call through a register that was loaded from SYM's GOT slot, as
+// aarch64 code calls with -fno-plt: "adrp xN, :got:SYM ; ldr xN, [xN,
+// :got_lo12:SYM] ; blr xN" ("ldr xN, :got:SYM" with -mcmodel=tiny).  The
+// register may change before a rewound call runs again: not rewindable.
+// Returns SYM, or "" when INSNS[I] is no such call.
+std::string got_call_target(const std::vector<Insn> &insns, size_t i)
+{
+    const Insn &call = insns[i];
+    if (call.mnemonic != "blr" && call.mnemonic != "br")
+        return "";
+    static const std::regex load(R"(^(x\d+),(?:\[x\d+,:got_lo12:|:got:)([A-Za-z_.$][A-Za-z0-9_.$]*)\]?$)");
+    for (size_t j = i; j-- > 0;) {
+        std::smatch m;
+        if (insns[j].operands.rfind(call.operands + ",", 0) != 0)
+            continue;  // writes another register
+        if (insns[j].mnemonic == "ldr" && std::regex_match(insns[j].operands, m, load))
+            return m[2].str();
+        return "";
+    }
+    return "";
+}
+
 }  // namespace
 
 std::vector<AsmFunction> parse_functions(const std::string &assembly)
@@ -203,16 +225,20 @@ ShapeReport check_shape(const AsmFunction &fn, const Shape &shape,
         if (!shape.toc_store.empty() && insn.text == shape.toc_store && frame_allocated && i < first_reader)
             r.stores_toc = true;
 
-        if (is_call_to(insn, paired, true) || is_call_to(insn, reload, true))
+        std::string through_got = got_call_target(in, i);
+        bool got_call = insn.mnemonic == "blr" && !through_got.empty();
+        if (is_call_to(insn, paired, true) || is_call_to(insn, reload, true) ||
+            (insn.mnemonic == "br" && (paired.count(through_got) || reload.count(through_got))))
             r.problems.push_back("tail call " + at(i));
 
-        if (is_call_to(insn, paired)) {
+        if (is_call_to(insn, paired) || (got_call && paired.count(through_got))) {
             r.paired_calls++;
             // For example i386 "call *SYM@GOT(%reg)": reg may be
             // call-clobbered, so the rewound call could not find its
             // target again.
             bool rewindable = false;
-            call_target(insn.operands, &rewindable);
+            if (!got_call)
+                call_target(insn.operands, &rewindable);
             if (!rewindable)
                 r.problems.push_back("call form not re-executable: " + at(i));
             first_reader = std::min(first_reader, i);
@@ -232,7 +258,7 @@ ShapeReport check_shape(const AsmFunction &fn, const Shape &shape,
                 r.problems.push_back("no pairing before " + at(i) + ": " + got + insn.text);
             }
         }
-        if (is_call_to(insn, reload)) {
+        if (is_call_to(insn, reload) || (got_call && reload.count(through_got))) {
             r.reload_calls++;
             first_reader = std::min(first_reader, i);
             if (!shape.toc_reload.empty()) {
