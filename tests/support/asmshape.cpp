@@ -75,6 +75,12 @@ const std::vector<Spelling> &spellings()
         // rs6000 calls are "bl SYM" (above) and, in pc-relative code,
         // "bl SYM@notoc": every call 4 bytes, nothing to tell apart.
         add("SYM@notoc", true);
+        // s390 calls name their link register, "brasl %r14,SYM@PLT"; the
+        // runtime rewinds %r14 (runtime-asm/s390x/deferreturn.S).
+        add("%r14,SYM@PLT", true);
+        add("%r14,SYM", true);
+        add("REG,SYM@PLT", false);
+        add("REG,SYM", false);
         return v;
     }();
     return all;
@@ -113,6 +119,13 @@ std::string got_call_target(const std::vector<Insn> &insns, size_t i)
         return "";
     }
     return "";
+}
+
+// Is INSN the instruction WANT of a pairing?  SPEC's "nop" is the nop
+// pattern of each GCC backend, which s390 prints as "nopr %r0" (bcr 0,%r0).
+bool spelled_as(const Insn &insn, const std::string &want)
+{
+    return insn.text == want || (want == "nop" && insn.text == "nopr %r0");
 }
 
 }  // namespace
@@ -176,8 +189,10 @@ const AsmFunction *find_function(const std::vector<AsmFunction> &fns, const std:
 
 bool is_call_to(const Insn &insn, const std::set<std::string> &syms, bool tail)
 {
-    static const std::set<std::string> calls = {"call", "calll", "callq", "bl"};
-    static const std::set<std::string> jumps = {"jmp", "jmpl", "jmpq", "b"};
+    // x86; rs6000 and aarch64; s390 (brasl, or bras under -msmall-exec;
+    // tail calls are brcl 15 or brc 15).
+    static const std::set<std::string> calls = {"call", "calll", "callq", "bl", "brasl", "bras"};
+    static const std::set<std::string> jumps = {"jmp", "jmpl", "jmpq", "b", "jg", "j"};
     if (!(tail ? jumps : calls).count(insn.mnemonic))
         return false;
     return syms.count(call_target(insn.operands)) != 0;
@@ -248,7 +263,7 @@ ShapeReport check_shape(const AsmFunction &fn, const Shape &shape,
             bool ok = i >= want.size();
             for (size_t k = 0; ok && k < want.size(); k++) {
                 const Insn &prev = in[i - want.size() + k];
-                ok = prev.text == want[k] && (k == 0 || (!prev.after_label && !prev.after_cfi));
+                ok = spelled_as(prev, want[k]) && (k == 0 || (!prev.after_label && !prev.after_cfi));
             }
             ok = ok && !insn.after_label && !insn.after_cfi;
             if (!ok) {
