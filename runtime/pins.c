@@ -187,10 +187,22 @@ static const void *enclosing_function(const void *pc)
 }
 #endif
 
+/* The stack pointer of the frame CTX hands (the CFA of its callee).  The
+   EHABI unwinder's _Unwind_GetCFA does not give it; its SP register does,
+   as the unwinder restored it for that frame. */
+static uintptr_t frame_stack_pointer(struct _Unwind_Context *ctx)
+{
+#ifdef __ARM_EABI_UNWINDER__
+  return _Unwind_GetGR(ctx, 13);
+#else
+  return _Unwind_GetCFA(ctx);
+#endif
+}
+
 static _Unwind_Reason_Code look_at_frame(struct _Unwind_Context *ctx, void *arg)
 {
   struct search *s = arg;
-  uintptr_t high = _Unwind_GetCFA(ctx);
+  uintptr_t high = frame_stack_pointer(ctx);
   if (s->have && s->low <= s->target && s->target < high) {
     const void *f = enclosing_function((const void *)s->ip);
     s->found = f == s->function ? PINNING_FUNCTION : OTHER_FUNCTION;
