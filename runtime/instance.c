@@ -17,7 +17,7 @@
 /* The note: name "modlink", one 32-bit word holding the distance from
    the word itself to this copy's instance record.  PC-relative, so the
    note needs no dynamic relocation and can live in read-only PT_NOTE. */
-__asm__(".pushsection .note.modlink,\"aR\",@note\n"
+__asm__(".pushsection .note.modlink,\"aR\",%note\n"
         "\t.balign 4\n"
         "\t.long 8\n"                      /* n_namesz: "modlink\0" */
         "\t.long 4\n"                      /* n_descsz */

@@ -149,12 +149,62 @@ struct search {
   enum { NOT_FOUND, PINNING_FUNCTION, OTHER_FUNCTION } found;
 };
 
+/* The start of the function that holds PC, or NULL where no unwind
+   information covers it.  The Arm EHABI unwinder (.ARM.exidx, no
+   .eh_frame) has no _Unwind_FindEnclosingFunction: there the start is the
+   last index entry at or below PC.  The entries are sorted by address;
+   each one's first word is a prel31 offset from itself to its function. */
+#ifdef __ARM_EABI_UNWINDER__
+extern _Unwind_Ptr __gnu_Unwind_Find_exidx(_Unwind_Ptr pc, int *count);
+
+static uintptr_t exidx_function(const uint32_t *entry)
+{
+  int32_t offset = (int32_t)(entry[0] << 1) >> 1; /* prel31, sign-extended */
+  return (uintptr_t)entry + (uintptr_t)offset;
+}
+
+static const void *enclosing_function(const void *pc)
+{
+  int count = 0;
+  const uint32_t *table =
+      (const uint32_t *)__gnu_Unwind_Find_exidx((_Unwind_Ptr)pc, &count);
+  if (!table || count <= 0 || exidx_function(table) > (uintptr_t)pc)
+    return NULL;
+  int lo = 0, hi = count - 1; /* entry lo starts at or below pc */
+  while (lo < hi) {
+    int mid = lo + (hi - lo + 1) / 2;
+    if (exidx_function(table + 2 * mid) <= (uintptr_t)pc)
+      lo = mid;
+    else
+      hi = mid - 1;
+  }
+  return (const void *)exidx_function(table + 2 * lo);
+}
+#else
+static const void *enclosing_function(const void *pc)
+{
+  return _Unwind_FindEnclosingFunction((void *)pc);
+}
+#endif
+
+/* The stack pointer of the frame CTX hands (the CFA of its callee).  The
+   EHABI unwinder's _Unwind_GetCFA does not give it; its SP register does,
+   as the unwinder restored it for that frame. */
+static uintptr_t frame_stack_pointer(struct _Unwind_Context *ctx)
+{
+#ifdef __ARM_EABI_UNWINDER__
+  return _Unwind_GetGR(ctx, 13);
+#else
+  return _Unwind_GetCFA(ctx);
+#endif
+}
+
 static _Unwind_Reason_Code look_at_frame(struct _Unwind_Context *ctx, void *arg)
 {
   struct search *s = arg;
-  uintptr_t high = _Unwind_GetCFA(ctx);
+  uintptr_t high = frame_stack_pointer(ctx);
   if (s->have && s->low <= s->target && s->target < high) {
-    const void *f = _Unwind_FindEnclosingFunction((void *)s->ip);
+    const void *f = enclosing_function((const void *)s->ip);
     s->found = f == s->function ? PINNING_FUNCTION : OTHER_FUNCTION;
     return _URC_END_OF_STACK;
   }
@@ -173,8 +223,8 @@ static _Unwind_Reason_Code look_at_frame(struct _Unwind_Context *ctx, void *arg)
 static bool reused_by_another_function(const struct pin *p)
 {
   struct search s = {.target = (uintptr_t)p->cookie,
-                     .function = _Unwind_FindEnclosingFunction(
-                         (void *)((uintptr_t)p->code - 1)), /* in the call */
+                     .function = enclosing_function(
+                         (const void *)((uintptr_t)p->code - 1)), /* in the call */
                      .found = NOT_FOUND};
   if (!s.function)
     return false;

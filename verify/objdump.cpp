@@ -72,11 +72,12 @@ std::vector<Function> parse_disassembly(const std::string &text)
         } else if (!functions.empty() && std::regex_match(line, m, insn)) {
             Insn i{std::stoull(m[1], nullptr, 16), {}, m[3], m[4], "", 0};
             std::istringstream bytes(m[2]);
-            // x86 and ppc64 show bytes; aarch64 (and arm) whole instruction
-            // words, "d63f0020": kept as shown, two digits a byte.
-            for (std::string word; bytes >> word;)
-                for (size_t d = 0; d + 1 < word.size(); d += 2)
-                    i.bytes.push_back(uint8_t(std::stoul(word.substr(d, 2), nullptr, 16)));
+            // Bytes ("e8 00 00 00 00") or, where objdump shows the
+            // encoding as halfwords or words (Arm: "f7ff efe0",
+            // "e320f000"), each of those split into bytes as shown.
+            for (std::string token; bytes >> token;)
+                for (size_t at = 0; at + 1 < token.size(); at += 2)
+                    i.bytes.push_back(uint8_t(std::stoul(token.substr(at, 2), nullptr, 16)));
             std::smatch a;
             std::string operands = i.operands;
             if (std::regex_match(operands, a, comment)) {

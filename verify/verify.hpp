@@ -41,7 +41,7 @@ ElfFile read_elf(const std::string &path);
 
 struct Insn {
     uint64_t address;
-    std::vector<uint8_t> bytes;
+    std::vector<uint8_t> bytes;    // as objdump shows them (Arm: each halfword or word most significant first)
     std::string mnemonic;
     std::string operands;          // without the "# ..." or "<...>" annotation
     std::string target;            // the <symbol> objdump annotated, if any

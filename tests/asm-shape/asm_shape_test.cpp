@@ -218,6 +218,10 @@ std::vector<Variant> variants(const TargetTools &t)
         std::string p = pic.substr(1);
         v.push_back({p, {pic}, base, {}, toc});
         v.push_back({p + "_fno_plt", {pic, "-fno-plt"}, base, {}, toc});
+        if (target.has("interworking"))
+            v.push_back({p + "_marm", {pic, "-marm"}, base, {}, toc});
+        if (target.has("long-calls"))
+            v.push_back({p + "_mlong_calls", {pic, "-mlong-calls"}, base, {}, toc});
         if (target.has("pcrel"))
             v.push_back({p + "_power10", {pic, "-mcpu=power10"}, nop_shape_of(target), {}, false});
         if (toc)

@@ -19,10 +19,18 @@ std::string trim(const std::string &s)
     return s.substr(b, e - b + 1);
 }
 
+// '#' starts a comment on x86 and ppc64; '@' does on Arm, where GCC writes
+// it after a space or tab ("bx r3\t@ indirect register sibling call"), and
+// never so elsewhere (x86's "SYM@PLT").
 std::string strip_comment(const std::string &s)
 {
-    size_t hash = s.find('#');
-    return hash == std::string::npos ? s : s.substr(0, hash);
+    size_t end = s.find('#');
+    for (size_t at = s.find('@'); at != std::string::npos && at < end; at = s.find('@', at + 1))
+        if (at == 0 || s[at - 1] == ' ' || s[at - 1] == '\t') {
+            end = at;
+            break;
+        }
+    return end == std::string::npos ? s : s.substr(0, end);
 }
 
 Insn make_insn(const std::string &text)
@@ -81,6 +89,8 @@ const std::vector<Spelling> &spellings()
         add("%r14,SYM", true);
         add("REG,SYM@PLT", false);
         add("REG,SYM", false);
+        // arm: "bl SYM(PLT)" in PIC and PIE code, "bl SYM" otherwise.
+        add("SYM(PLT)", true);
         return v;
     }();
     return all;
