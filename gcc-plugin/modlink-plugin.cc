@@ -541,13 +541,14 @@ public:
 };
 
 /* ------------------------------------------------------------------ */
-/* Pass 4 (RTL, before "shorten", or the target's pairing_before_pass): */
-/* emit the pairing and the reloads.                                  */
+/* Pass 4 (RTL, before "shorten"): emit the pairing and the reloads.   */
 /* This late, no pass is left that schedules, deletes or moves insns, */
 /* so what is emitted right before the call stays right before it,   */
 /* and instruction lengths are still computed by shorten_branches.   */
-/* Before "mach", a target's reorg may still insert code; pass 5      */
-/* checks that none landed inside a pairing.                          */
+/* The machine-dependent reorg ran before: arm placed its literal    */
+/* pools without the pairing, which the assembler then reports if a  */
+/* load ends up out of range, never silently.  Pass 5 checks that    */
+/* nothing landed inside a pairing.                                   */
 
 /* The instructions the pairing pass emitted in the current function,
    which the CFI pass finds again right before their calls.  */
@@ -714,10 +715,7 @@ plugin_init (struct plugin_name_args *info, struct plugin_gcc_version *version)
     { new modlink_call_form_pass (), "expand", 1, PASS_POS_INSERT_AFTER },
     { new modlink_toc_save_pass (), "pro_and_epilogue", 1,
       PASS_POS_INSERT_AFTER },
-    { new modlink_pairing_pass (),
-      modlink_target_hooks.pairing_before_pass
-	? modlink_target_hooks.pairing_before_pass : "shorten",
-      1, PASS_POS_INSERT_BEFORE },
+    { new modlink_pairing_pass (), "shorten", 1, PASS_POS_INSERT_BEFORE },
     { new modlink_cfi_pass (), "dwarf2", 1, PASS_POS_INSERT_AFTER },
   };
 

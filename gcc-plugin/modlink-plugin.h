@@ -88,13 +88,6 @@ struct modlink_target
 
   /* How many instructions the pairing puts before the call.  */
   int pairing_length;
-
-  /* The pass the pairing pass runs right before; NULL: "shorten".  A
-     target whose machine-dependent reorg lays out code by instruction
-     length (arm's literal pools) names "mach", so that the pairing is
-     counted.  Whatever a later pass puts between a pairing and its call
-     is an error (the CFI pass checks).  */
-  const char *pairing_before_pass;
 };
 
 extern const struct modlink_target modlink_target_hooks;
