@@ -79,7 +79,7 @@ struct X86 final : Arch {
     {
         const std::vector<Insn> &in = site.function.insns;
         if (site.k < 1 || !is_nop(in[site.k - 1])) {
-            findings.push_back(site.where + " lacks its pairing: expected \"nop\" right before it");
+            findings.push_back(unpaired_finding(site, "nop"));
             return;
         }
         // The bytes before the return address: the nop's, then the call's.
@@ -90,8 +90,7 @@ struct X86 final : Arch {
         bool rewinds = form && form->rewindable && before.size() >= MODLINK_X86_LONG_CALL &&
                        size_t(modlink_x86_call_length(before.data() + before.size())) == call.bytes.size();
         if (!rewinds)
-            findings.push_back(site.where + " has a form the runtime cannot rewind: " + hex_bytes(call.bytes) +
-                               " (" + call.mnemonic + " " + call.operands + ")");
+            findings.push_back(unrewindable_finding(site, call));
     }
 
     void check_function(const Function &, const ElfFile &, std::vector<std::string> &) const override {}

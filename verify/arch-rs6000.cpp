@@ -81,10 +81,9 @@ struct Rs6000 final : Arch {
         std::string reload = toc_access("ld", slot);
         if (uses_toc(site.function, elf)) {
             if (k < 2 || !is_nop(in[k - 2]) || !is(in[k - 1], reload))
-                findings.push_back(site.where + " lacks its pairing: expected \"nop; " + reload +
-                                   "\" right before it");
+                findings.push_back(unpaired_finding(site, "nop; " + reload));
         } else if (k < 2 || !is_nop(in[k - 2]) || !(is_nop(in[k - 1]) || (slot >= 0 && is(in[k - 1], reload)))) {
-            findings.push_back(site.where + " lacks its pairing: expected \"nop; nop\" right before it");
+            findings.push_back(unpaired_finding(site, "nop; nop"));
         }
     }
 

@@ -53,14 +53,13 @@ struct S390 final : Arch {
         const std::vector<Insn> &in = site.function.insns;
         const Insn &call = in[site.k];
         if (site.k < 1 || !is_nop(in[site.k - 1])) {
-            findings.push_back(site.where + " lacks its pairing: expected \"nop\" right before it");
+            findings.push_back(unpaired_finding(site, "nop"));
             return;
         }
         bool rewinds = call.mnemonic == "brasl" && call.operands.rfind("%r14,", 0) == 0 &&
                        call.bytes.size() == size_t(elf.target->rewind);  // RIL: 6
         if (!rewinds)
-            findings.push_back(site.where + " has a form the runtime cannot rewind: " + hex_bytes(call.bytes) +
-                               " (" + call.mnemonic + " " + call.operands + ")");
+            findings.push_back(unrewindable_finding(site, call));
     }
 
     void check_function(const Function &, const ElfFile &, std::vector<std::string> &) const override {}

@@ -25,6 +25,17 @@ namespace modlink::verify {
 #include "arches.inc"
 #undef MODLINK_VERIFY_ARCH
 
+std::string unpaired_finding(const Site &site, const std::string &expected)
+{
+    return site.where + " lacks its pairing: expected \"" + expected + "\" right before it";
+}
+
+std::string unrewindable_finding(const Site &site, const Insn &call)
+{
+    return site.where + " has a form the runtime cannot rewind: " + hex_bytes(call.bytes) + " (" + call.mnemonic +
+           " " + call.operands + ")";
+}
+
 const Arch &arch_of(const platform::Target &target)
 {
     static const std::map<std::string, const Arch &(*)()> arches = {

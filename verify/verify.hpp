@@ -80,6 +80,12 @@ struct Site {
     std::string where;  // "FILE: F+0xOFF (0xADDR): call to SYM", for findings
 };
 
+// The findings every instruction set reports, worded once: SITE lacks
+// the pairing EXPECTED ("nop", "nop; nop", ...) right before it; SITE's
+// CALL is paired but the runtime cannot rewind it.
+std::string unpaired_finding(const Site &site, const std::string &expected);
+std::string unrewindable_finding(const Site &site, const Insn &call);
+
 struct Arch {
     virtual ~Arch() = default;
     // For the usage text: what is checked on TARGET beyond its pairing,
