@@ -22,7 +22,10 @@ Every plain gcc is the one modlink-cc drives for the target (its -###
 line), so each comparison is against the same compiler.
 
 --smoke uses tiny counts and a small source for P4/P5, and only checks that
-results.json is complete.  Writes DIR/results.json, report.md, report.svg.
+results.json is complete.  It also builds P1's and P2's programs with every
+target's modlink-cc and runs them as the target's tests run (natively or
+under qemu), so that the benchmarks are known to work everywhere, where
+their figures would mean nothing.  Writes DIR/results.json, report.md, report.svg.
 """
 import argparse
 import concurrent.futures
@@ -169,9 +172,9 @@ class Bench:
         return [(int(ir.replace(",", "")), fn, os.path.basename(obj)) for ir, fn, obj in rows[:6]]
 
     # ---- P2, P3: many modules ------------------------------------------
-    def build_modules(self, kind, count):
+    def build_modules(self, kind, count, modlink_cc=MODLINK_CC, directory=None):
         """count shared objects of one kind, in parallel."""
-        directory = self.path(kind)
+        directory = directory or self.path(kind)
         os.makedirs(directory, exist_ok=True)
 
         def build(i):
@@ -183,7 +186,7 @@ class Bench:
                             f"int start_fn_{i:03d}(void) {{ return {i}; }}\n"}[kind]
             with open(src, "w") as f:
                 f.write(body)
-            cc = [native_gcc()] if kind == "ctor" else [MODLINK_CC]
+            cc = [native_gcc()] if kind == "ctor" else [modlink_cc]
             run(cc + ["-O2", "-fPIC", "-shared", src, "-o", lib])
 
         with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
@@ -201,6 +204,25 @@ class Bench:
             "modlink_ns": lambda: ns_per_op([exe, "modlink", n, directory, str(count)]),
             "dladdr_ns": lambda: ns_per_op([exe, "dladdr", n, directory, str(count)]),
         }))
+
+    # ---- smoke: every target -------------------------------------------
+    def every_target(self):
+        """P1's and P2's programs for each target, run with its runner."""
+        for triple in TABLE.triples():
+            cc = os.path.join(STAGE, "bin", f"{triple}-modlink-cc")
+            with open(os.path.join(ROOT, "build", "target", triple, "runner.txt")) as f:
+                runner = shlex.split(f.read())
+            work = self.path("targets", triple)
+            os.makedirs(work, exist_ok=True)
+            defer_exe, find_exe = os.path.join(work, "defer_bench"), os.path.join(work, "find_bench")
+            run([cc, "-O2", os.path.join(ROOT, "bench", "defer_bench.c"), "-o", defer_exe])
+            run([cc, "-O2", os.path.join(ROOT, "bench", "find_bench.c"), "-o", find_exe, "-ldl"])
+            modules = self.build_modules("find", 2, cc, os.path.join(work, "find"))
+            for variant in ("modlink", "direct", "cleanup"):
+                ns_per_op(runner + [defer_exe, variant, "1000"])
+            for variant in ("modlink", "dladdr"):
+                ns_per_op(runner + [find_exe, variant, "100", modules, "2"])
+            print(f"bench: {triple}: P1 and P2 programs run", flush=True)
 
     def startup(self):
         count = 5 if self.smoke else 200
@@ -361,6 +383,9 @@ def main():
     for name, step in steps:
         print(f"bench: {name}", flush=True)
         step()
+    if args.smoke:
+        print("bench: every target", flush=True)
+        bench.every_target()
     src = bench.source()
     print("bench: P4 plugin compile time", flush=True)
     bench.plugin_compile(src)
