@@ -8,7 +8,14 @@
  * so each .S file that has them says so: BTI (its entry points start
  * with "bti c" or paciasp) and PAC (return addresses it saves are
  * signed).  Both are only promises about this file's own code, which
- * the rewind keeps: see deferreturn.S. */
+ * the rewind keeps: see deferreturn.S.
+ *
+ * GCS (bit 2, value 4: the Guarded Control Stack, which GCC 15's
+ * -mbranch-protection=standard turns on) is left out on purpose.  A GCS
+ * checks every ret against the return addresses bl pushed, and a rewound
+ * return goes where no bl returns: as x86's shadow stacks (CET), it would
+ * fault.  Leaving the bit out keeps every module linked with the runtime
+ * unmarked, so the loader never enables GCS for the process. */
 #define MODLINK_GNU_PROPERTY_AARCH64_FEATURE_1_AND 0xc0000000
 #define MODLINK_GNU_PROPERTY_AARCH64_FEATURE_1_BTI 1
 #define MODLINK_GNU_PROPERTY_AARCH64_FEATURE_1_PAC 2
