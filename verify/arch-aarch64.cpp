@@ -26,7 +26,14 @@ std::string first_operand(const Insn &i) { return i.operands.substr(0, i.operand
 struct AArch64 final : Arch {
     std::string also_checked(const platform::Target &) const override { return "the call a bl"; }
 
-    void check_file(const ElfFile &) const override {}
+    void check_file(const ElfFile &elf) const override
+    {
+        // Stripped, a call through one of ld's range-extension veneers
+        // ("__SYM_veneer", a .symtab name) could not be told from another.
+        if (elf.dynamic && !elf.symbols)
+            throw VerifyError(elf.path +
+                              ": no symbol table (stripped): the calls through linker stubs cannot be named");
+    }
 
     bool is_call(const Insn &i) const override { return i.mnemonic == "bl" || i.mnemonic == "blr"; }
 

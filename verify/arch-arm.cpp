@@ -94,7 +94,15 @@ struct Arm final : Arch {
         return "the call an unconditional 4-byte bl or blx";
     }
 
-    void check_file(const ElfFile &) const override {}
+    void check_file(const ElfFile &elf) const override
+    {
+        // Stripped, the mapping symbols ($a, $t, $d) that tell objdump ARM
+        // code from Thumb code and from literal pools are gone, and so are
+        // the names of ld's veneers: nothing could be checked reliably.
+        if (!elf.symbols)
+            throw VerifyError(elf.path +
+                              ": no symbol table (stripped): the calls through linker stubs cannot be named");
+    }
 
     bool is_call(const Insn &i) const override { return std::regex_match(i.mnemonic, call_mnemonic()); }
 
