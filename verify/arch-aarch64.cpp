@@ -43,10 +43,12 @@ struct AArch64 final : Arch {
     {
         if (i.target.empty() || i.mnemonic == "blr")
             return std::nullopt;
-        static const std::regex veneer(R"(^__(.*)_veneer$)");
+        // ld.bfd's range-extension veneers, "__SYM_veneer"; lld's thunks,
+        // "__AArch64ADRPThunk_SYM" and "__AArch64AbsLongThunk_SYM".
+        static const std::regex veneer(R"(^__(.*)_veneer$|^__AArch64(?:ADRP|AbsLong)Thunk_(.*)$)");
         std::smatch m;
         if (std::regex_match(i.target, m, veneer))
-            return symbol_name(m[1]);
+            return symbol_name(m[1].matched ? m[1] : m[2]);
         return symbol_name(i.target);
     }
 

@@ -126,11 +126,15 @@ struct Arm final : Arch {
                     return symbol_name(slot->second);
             }
         }
-        static const std::regex veneer(R"(^__(.*)_(?:veneer|from_thumb|from_arm|change_to_arm|change_to_thumb)$)");
+        // ld.bfd's veneers and interworking stubs, "__SYM_veneer",
+        // "__SYM_from_thumb", ...; lld's thunks, "__ARMv7ABSLongThunk_SYM",
+        // "__ThumbV7PILongThunk_SYM", ...
+        static const std::regex veneer(
+            R"(^__(.*)_(?:veneer|from_thumb|from_arm|change_to_arm|change_to_thumb)$|^__(?:ARM|Thumb)[vV][4-7]\w*Thunk_(.*)$)");
         std::string s = symbol_name(i.target);
         std::smatch m;
         if (std::regex_match(s, m, veneer))
-            s = m[1];
+            s = m[1].matched ? m[1].str() : m[2].str();
         return s;
     }
 
