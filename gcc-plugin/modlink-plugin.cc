@@ -652,9 +652,11 @@ hoist_cfi_above_pairing (rtx_insn *call)
 
 /* Are the PAIRING_LENGTH instructions right before CALL the ones the
    pairing pass emitted for it, with no label, barrier or other
-   instruction among them?  A pass after the pairing pass (arm's literal
-   pools, say) could have put one there; the rewind would then land on
-   it, so that is an error, never a silent miscompilation.  */
+   instruction among them?  No pass of GCC 12 to 16 that runs after the
+   pairing pass is known to insert one, but a backend's late pass could
+   (a literal pool, a BTI landing pad, alignment padding); the rewind
+   would then land on it, so that is an error, never a silent
+   miscompilation.  */
 static bool
 pairing_intact_p (rtx_insn *call)
 {
