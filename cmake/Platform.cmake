@@ -17,7 +17,7 @@
 #         MODLINK_GCC_PACKAGE_SUFFIX  Debian package names of its gcc-N are
 #                               gcc-N<suffix>: "" native, "-<triple>" cross
 #                               (with '-' for '_')
-#         MODLINK_EMULATOR      qemu-<qemu> -L /usr/<triple> (a list; empty when native)
+#         MODLINK_EMULATOR      qemu-<qemu> [-cpu <qemu_cpu>] -L /usr/<triple> (a list; empty when native)
 #       An unknown triple is a fatal error naming the supported ones.
 #   modlink_write_platform_table(<file>)
 #       the C++ rows of platform/platform.hpp's table
@@ -27,9 +27,9 @@ set(MODLINK_PLATFORM_TABLE ${CMAKE_CURRENT_LIST_DIR}/../platform/targets.conf)
 get_filename_component(MODLINK_PLATFORM_TABLE ${MODLINK_PLATFORM_TABLE} ABSOLUTE)
 set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${MODLINK_PLATFORM_TABLE})
 set(MODLINK_GCC_MAJORS 12 13 14 15 16)
-set(MODLINK_PLATFORM_FIELDS arch gcc_backend debian_arch processor elf qemu native_on loader
+set(MODLINK_PLATFORM_FIELDS arch gcc_backend debian_arch processor elf qemu qemu_cpu native_on loader
     abi_option abi_others pairing rewind toc_slot runtime_cflags capabilities)
-set(MODLINK_PLATFORM_OPTIONAL native_on runtime_cflags)
+set(MODLINK_PLATFORM_OPTIONAL qemu_cpu native_on runtime_cflags)
 
 function(_modlink_read_platform_table)
   file(STRINGS ${MODLINK_PLATFORM_TABLE} lines)
@@ -101,7 +101,7 @@ function(_modlink_has_var cap out)
 endfunction()
 
 function(modlink_triple_info triple)
-  foreach(key arch gcc_backend processor debian_arch qemu loader native_on runtime_cflags)
+  foreach(key arch gcc_backend processor debian_arch qemu qemu_cpu loader native_on runtime_cflags)
     modlink_platform_field(${triple} ${key} ${key})
     string(TOUPPER ${key} upper)
     set(MODLINK_${upper} "${${key}}" PARENT_SCOPE)
@@ -128,7 +128,11 @@ function(modlink_triple_info triple)
     set(MODLINK_NATIVE FALSE PARENT_SCOPE)
     string(REPLACE "_" "-" package_triple ${triple})  # Debian's package names have no '_'
     set(MODLINK_GCC_PACKAGE_SUFFIX "-${package_triple}" PARENT_SCOPE)
-    set(MODLINK_EMULATOR qemu-${qemu} -L /usr/${triple} PARENT_SCOPE)
+    set(cpu "")
+    if(qemu_cpu)
+      set(cpu -cpu ${qemu_cpu})
+    endif()
+    set(MODLINK_EMULATOR qemu-${qemu} ${cpu} -L /usr/${triple} PARENT_SCOPE)
   endif()
 endfunction()
 
