@@ -1,7 +1,7 @@
 # cmake -DREADELF=<tool> -DCC=<compiler> -DMARKED=<archives> -DBTI=<modules>
 #       -P CheckBranchProtection.cmake
 # Every object of the archives MARKED carries the GNU property "AArch64
-# feature: BTI, PAC": the linker ANDs it, so one object without it would
+# feature: BTI, PAC" (or the AArch64 build attributes that say so): the linker ANDs it, so one object without it would
 # unmark every module the runtime is linked into.  The linked MODULES are
 # marked BTI (the loader then enforces it).  Control: an object compiled
 # without -mbranch-protection has no such note, so the check can see its
@@ -11,17 +11,33 @@ function(count_marks file objects marks)
   if(NOT mark)
     set(mark "BTI, PAC")
   endif()
-  execute_process(COMMAND ${READELF} -n ${file} OUTPUT_VARIABLE notes RESULT_VARIABLE rc)
+  # GCC 12 to 15 mark an object with a GNU property note; GCC 16, with an
+  # assembler that has them, with AArch64 build attributes instead
+  # (readelf -A: Tag_Feature_BTI and _PAC), which ld turns into the note
+  # of the linked file.  Either form counts.
+  execute_process(COMMAND ${READELF} -n -A ${file} OUTPUT_VARIABLE text RESULT_VARIABLE rc)
   if(NOT rc EQUAL 0)
-    message(FATAL_ERROR "${READELF} -n ${file} failed")
+    message(FATAL_ERROR "${READELF} -n -A ${file} failed")
   endif()
-  string(REGEX MATCHALL "\nFile: [^\n]+" members "${notes}")
-  list(LENGTH members n)
-  if(n EQUAL 0)
-    set(n 1)
+  string(REPLACE ";" "," text "${text}")
+  string(REPLACE "\nFile: " ";" chunks "\n${text}")
+  list(LENGTH chunks n)
+  if(n GREATER 1)
+    list(REMOVE_AT chunks 0)  # what precedes the first archive member
+    math(EXPR n "${n} - 1")
   endif()
-  string(REGEX MATCHALL "AArch64 feature: ${mark}" found "${notes}")
-  list(LENGTH found m)
+  set(m 0)
+  foreach(chunk IN LISTS chunks)
+    set(attributes TRUE)
+    foreach(feature BTI PAC)
+      if(mark MATCHES "${feature}" AND NOT chunk MATCHES "Tag_Feature_${feature}:[ \t]+1")
+        set(attributes FALSE)
+      endif()
+    endforeach()
+    if(chunk MATCHES "AArch64 feature: ${mark}" OR attributes)
+      math(EXPR m "${m} + 1")
+    endif()
+  endforeach()
   message("${file}: ${n} object(s), ${m} marked ${mark}")
   set(${objects} ${n} PARENT_SCOPE)
   set(${marks} ${m} PARENT_SCOPE)
