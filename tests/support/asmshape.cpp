@@ -172,19 +172,25 @@ std::vector<AsmFunction> parse_functions(const std::string &assembly)
             cur = nullptr;
             continue;
         }
-        while (std::regex_match(code, m, label_re)) {  // "0:\taddis ..." on ppc64
-            pending_label = true;
-            code = trim(m[2].str());
+        // ';' separates statements on one line in GAS on every target here
+        // (aarch64 GCC 14 prints a GOT load as "adrp x1, :got:f;ldr x1, ...").
+        std::istringstream statements(code);
+        for (std::string statement; std::getline(statements, statement, ';');) {
+            statement = trim(statement);
+            while (std::regex_match(statement, m, label_re)) {  // "0:\taddis ..." on ppc64
+                pending_label = true;
+                statement = trim(m[2].str());
+            }
+            if (statement.rfind(".cfi_", 0) == 0)
+                pending_cfi = true;
+            if (statement.empty() || statement[0] == '.')
+                continue;
+            Insn insn = make_insn(statement);
+            insn.after_label = pending_label;
+            insn.after_cfi = pending_cfi;
+            pending_label = pending_cfi = false;
+            cur->insns.push_back(insn);
         }
-        if (code.rfind(".cfi_", 0) == 0)
-            pending_cfi = true;
-        if (code.empty() || code[0] == '.')
-            continue;
-        Insn insn = make_insn(code);
-        insn.after_label = pending_label;
-        insn.after_cfi = pending_cfi;
-        pending_label = pending_cfi = false;
-        cur->insns.push_back(insn);
     }
     return fns;
 }
