@@ -4,6 +4,8 @@
 #   MODLINK_HOST_DEBIAN_ARCH     the build machine's Debian architecture
 #   MODLINK_NATIVE_TRIPLES       the targets of that architecture
 #   MODLINK_GCC_MAJORS           the GCC majors modlink knows of (12 to 16)
+#   MODLINK_GCC_VERSIONS         (cache) the majors to build for, where
+#                                installed; default: all of them
 #   modlink_triple_info(<triple>)
 #       sets, in the caller's scope, for that target:
 #         MODLINK_ARCH          per-arch folder name (runtime-asm/<arch>/)
@@ -27,6 +29,13 @@ set(MODLINK_PLATFORM_TABLE ${CMAKE_CURRENT_LIST_DIR}/../platform/targets.conf)
 get_filename_component(MODLINK_PLATFORM_TABLE ${MODLINK_PLATFORM_TABLE} ABSOLUTE)
 set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${MODLINK_PLATFORM_TABLE})
 set(MODLINK_GCC_MAJORS 12 13 14 15 16)
+set(MODLINK_GCC_VERSIONS ${MODLINK_GCC_MAJORS} CACHE STRING
+    "GCC majors to build the plugin and test for, where installed (some of: ${MODLINK_GCC_MAJORS})")
+foreach(n IN LISTS MODLINK_GCC_VERSIONS)
+  if(NOT n IN_LIST MODLINK_GCC_MAJORS)
+    message(FATAL_ERROR "MODLINK_GCC_VERSIONS: unknown GCC major '${n}'; supported: ${MODLINK_GCC_MAJORS}")
+  endif()
+endforeach()
 set(MODLINK_PLATFORM_FIELDS arch gcc_backend debian_arch processor elf qemu qemu_cpu native_on loader
     abi_option abi_others pairing rewind toc_slot runtime_cflags capabilities)
 set(MODLINK_PLATFORM_OPTIONAL qemu_cpu native_on runtime_cflags)
@@ -236,7 +245,8 @@ function(modlink_write_platform_table file)
   file(CONFIGURE OUTPUT ${file} CONTENT "${text}" @ONLY)
 endfunction()
 
-# modlink_find_gccs(<triple>): the target's GCC compilers here.  Sets, in
+# modlink_find_gccs(<triple>): the target's GCC compilers here, of the
+# majors in MODLINK_GCC_VERSIONS.  Sets, in
 # the caller's scope:
 #   MODLINK_GCC_FOUND          the majors N with a <triple>-gcc-N and its
 #                              plugin headers, oldest first
@@ -248,7 +258,7 @@ endfunction()
 function(modlink_find_gccs triple)
   set(found "")
   set(missing "")
-  foreach(n IN LISTS MODLINK_GCC_MAJORS)
+  foreach(n IN LISTS MODLINK_GCC_VERSIONS)
     unset(gcc)
     find_program(gcc ${triple}-gcc-${n} NO_CACHE)
     if(NOT gcc)

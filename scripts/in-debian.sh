@@ -4,6 +4,7 @@
 #   scripts/in-debian.sh SUITE COMMAND [ARG...]
 #   scripts/in-debian.sh trixie scripts/test.sh
 #   scripts/in-debian.sh sid scripts/test.sh -L gcc-matrix
+#   scripts/in-debian.sh --gcc-versions sid    prints the suite's GCC majors
 #
 # The chroot is made once with mmdebstrap (installed if missing) and cached
 # in $MODLINK_CHROOTS/SUITE (default ~/.cache/modlink/chroots/SUITE), with
@@ -17,7 +18,10 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 
 die() { echo "in-debian: $*" >&2; exit 2; }
-[ $# -ge 2 ] || die "usage: scripts/in-debian.sh SUITE COMMAND [ARG...]"
+print_versions=
+if [ "${1:-}" = --gcc-versions ]; then print_versions=1; shift; fi
+[ $# -ge 2 ] || [ -n "$print_versions" -a $# -eq 1 ] ||
+  die "usage: scripts/in-debian.sh SUITE COMMAND [ARG...], or --gcc-versions SUITE"
 suite=$1; shift
 
 case $suite in
@@ -26,6 +30,7 @@ case $suite in
   sid|unstable) suite=sid; suite_versions="12 13 14 15 16" ;;
   *) die "unknown suite '$suite'; supported: bookworm, trixie, sid" ;;
 esac
+if [ -n "$print_versions" ]; then echo "$suite_versions"; exit 0; fi
 versions=${MODLINK_GCC_VERSIONS:-$suite_versions}
 [ "$(id -u)" -eq 0 ] || die "needs root (chroot and mount)"
 
