@@ -13,6 +13,10 @@
 #                                    the major its host run already tested)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ -n "${MODLINK_IN_DEBIAN:-}" ]; then
+  echo "gcc-matrix: already in the $MODLINK_IN_DEBIAN chroot; here run: scripts/build.sh && ctest --test-dir build -L gcc-matrix" >&2
+  exit 2
+fi
 suite=${MODLINK_MATRIX_SUITE:-sid}
 if [ -n "${MODLINK_MATRIX_SKIP_GCC:-}" ]; then
   versions=
