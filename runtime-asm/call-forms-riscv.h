@@ -24,6 +24,8 @@
  * Who keeps to these forms:
  *   runtime-asm/riscv64/deferreturn.S  the rewind: MODLINK_RISCV_REWIND
  *   tests/toc-proof/rewind-riscv64.S   the same rewind, before any runtime
+ *   tests/defer/landing.c              where deferred calls return to:
+ *                                      modlink_riscv_paired_call_at
  *   verify/arch-riscv.cpp              modlink-verify accepts these two
  *   gcc-plugin/target-riscv.cc         makes every paired call "call SYM"
  *
@@ -33,7 +35,7 @@
  * call, and ret-1 of a rewound frame lies in the nop either way.
  *
  * This file is C and assembly: the constants serve both, the macro only
- * preprocessed assembly (.S). */
+ * preprocessed assembly (.S), the function only C. */
 #ifndef MODLINK_CALL_FORMS_RISCV_H
 #define MODLINK_CALL_FORMS_RISCV_H
 
@@ -58,5 +60,23 @@
 	addi	\out, \ret, -MODLINK_RISCV_LONG_CALL
 	add	\out, \out, \tmp
 .endm
+
+#else
+
+/* The length of the paired call that starts at CALL, with the pairing's
+   nop right before it, or 0 where CALL holds no such call: what a rewound
+   return address must point at (tests/defer/landing.c checks).  CALL[-4]
+   to CALL[3] must be readable. */
+static inline int modlink_riscv_paired_call_at(const unsigned char *call)
+{
+  unsigned low = call[0] | call[1] << 8;          /* opcode and rd: bits 11:0 */
+  unsigned before = call[-2] | call[-1] << 8;
+  unsigned long nop = call[-4] | call[-3] << 8 | (unsigned long)before << 16;
+  int length = (low & 0xfff) == (1u << 7 | MODLINK_RISCV_JAL)     ? MODLINK_RISCV_SHORT_CALL
+               : (low & 0xfff) == (1u << 7 | MODLINK_RISCV_AUIPC) ? MODLINK_RISCV_LONG_CALL
+                                                                  : 0;
+  return before == MODLINK_RISCV_C_NOP || nop == MODLINK_RISCV_NOP ? length : 0;
+}
+
 #endif
 #endif
