@@ -1,7 +1,7 @@
 /* modlink plugin hooks for riscv64 (LP64D, the RISC-V ELF psABI).
 
    The call.  GCC writes a call to a symbol "call SYM" ("call SYM@plt" in
-   PIC code before GCC 14): the assembler makes it "auipc ra,hi20 ; jalr
+   PIC code): the assembler makes it "auipc ra,hi20 ; jalr
    ra,lo12(ra)" with an R_RISCV_CALL(_PLT) relocation and, unless
    relaxation is off (-mno-relax, ".option norelax"), R_RISCV_RELAX, which
    lets ld shorten the pair to "jal ra,SYM" when SYM or its PLT entry is
@@ -23,7 +23,7 @@
 
    Why the form is forced.  GCC calls through a register, "la t1,SYM ;
    jalr t1" (a GOT load), in PIC code for a weak SYM, with -mno-plt, and
-   since GCC 15 or so with -fno-plt; t1 is call-clobbered, so after a
+   from GCC 15 on with -fno-plt; t1 is call-clobbered, so after a
    deferred function returned to the rewound jalr it would jump anywhere.
    Right after expand the paired call gets a copy of its SYMBOL_REF
    without the decl (the REG_CALL_DECL note still names the callee): the

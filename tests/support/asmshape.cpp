@@ -91,8 +91,7 @@ const std::vector<Spelling> &spellings()
         add("REG,SYM", false);
         // arm: "bl SYM(PLT)" in PIC and PIE code, "bl SYM" otherwise.
         add("SYM(PLT)", true);
-        // riscv: "call SYM@plt" in PIC code before GCC 14, "call SYM"
-        // otherwise; both auipc ra + jalr ra, or jal once relaxed
+        // riscv: "call SYM@plt" in PIC code, "call SYM" otherwise; both auipc ra + jalr ra, or jal once relaxed
         // (runtime-asm/call-forms-riscv.h).
         add("SYM@plt", true);
         return v;
@@ -118,7 +117,7 @@ std::string call_target(const std::string &operand, bool *rewindable = nullptr)
 // :got_lo12:SYM] ; blr xN" ("ldr xN, :got:SYM" with -mcmodel=tiny).  The
 // register may change before a rewound call runs again: not rewindable.
 // riscv calls that way too, "la t1,SYM ; jalr t1" (a weak SYM in PIC code,
-// -mno-plt, -fno-plt on newer GCC).
+// -mno-plt, -fno-plt from GCC 15 on).
 // Returns SYM, or "" when INSNS[I] is no such call.
 std::string got_call_target(const std::vector<Insn> &insns, size_t i)
 {

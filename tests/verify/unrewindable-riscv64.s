@@ -2,7 +2,7 @@
    report: "nop ; jalr t1", t1 loaded from modlink_deferreturn's GOT slot.
    The deferred function may change t1 (the psABI: a temporary) before the
    call runs again.  GCC makes this form in PIC code for a weak symbol,
-   with -mno-plt, and (GCC 16) with -fno-plt; the plugin makes a "call"
+   with -mno-plt, and (GCC 15 on) with -fno-plt; the plugin makes a "call"
    instead. */
 	.text
 	.globl	unrewindable
