@@ -63,14 +63,14 @@ std::vector<Function> parse_disassembly(const std::string &text)
     // "    1266:\tff 15 54 3d 00 00    \tcall   *0x3d54(%rip)        # 4fc0 <x@Base>"
     static const std::regex insn(R"(^\s*([0-9a-f]+):\t([0-9a-f ]+)\t(\S+)\s*(.*)$)");
     static const std::regex annotated(R"(^(.*?)\s*<([^>]+)>$)");
-    static const std::regex comment(R"(^(.*?)\s*# ([0-9a-f]+)(?: <[^>]*>)?$)");
+    static const std::regex comment(R"(^(.*?)\s*# ([0-9a-f]+)(?: <([^>]*)>)?$)");
     std::vector<Function> functions;
     each_line(text, [&](const std::string &line) {
         std::smatch m;
         if (std::regex_match(line, m, header)) {
             functions.push_back({m[2], std::stoull(m[1], nullptr, 16), {}});
         } else if (!functions.empty() && std::regex_match(line, m, insn)) {
-            Insn i{std::stoull(m[1], nullptr, 16), {}, m[3], m[4], "", 0};
+            Insn i{std::stoull(m[1], nullptr, 16), {}, m[3], m[4], "", 0, ""};
             std::istringstream bytes(m[2]);
             // Bytes ("e8 00 00 00 00") or, where objdump shows the
             // encoding as halfwords or words (Arm: "f7ff efe0",
@@ -82,6 +82,7 @@ std::vector<Function> parse_disassembly(const std::string &text)
             std::string operands = i.operands;
             if (std::regex_match(operands, a, comment)) {
                 i.comment_address = std::stoull(a[2], nullptr, 16);
+                i.comment_target = a[3];
                 i.operands = a[1];
             } else if (std::regex_match(operands, a, annotated)) {
                 i.operands = a[1];

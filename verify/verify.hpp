@@ -46,6 +46,7 @@ struct Insn {
     std::string operands;          // without the "# ..." or "<...>" annotation
     std::string target;            // the <symbol> objdump annotated, if any
     uint64_t comment_address = 0;  // "# 4fc0 <...>": the address an operand reaches
+    std::string comment_target;    // the <symbol> of that comment, if any (riscv: "jalr -170(ra) # 3e0 <f@plt>")
 };
 
 struct Function {

@@ -91,6 +91,9 @@ const std::vector<Spelling> &spellings()
         add("REG,SYM", false);
         // arm: "bl SYM(PLT)" in PIC and PIE code, "bl SYM" otherwise.
         add("SYM(PLT)", true);
+        // riscv: "call SYM@plt" in PIC code, "call SYM" otherwise; both auipc ra + jalr ra, or jal once relaxed
+        // (runtime-asm/call-forms-riscv.h).
+        add("SYM@plt", true);
         return v;
     }();
     return all;
@@ -113,10 +116,24 @@ std::string call_target(const std::string &operand, bool *rewindable = nullptr)
 // aarch64 code calls with -fno-plt: "adrp xN, :got:SYM ; ldr xN, [xN,
 // :got_lo12:SYM] ; blr xN" ("ldr xN, :got:SYM" with -mcmodel=tiny).  The
 // register may change before a rewound call runs again: not rewindable.
+// riscv calls that way too, "la t1,SYM ; jalr t1" (a weak SYM in PIC code,
+// -mno-plt, -fno-plt from GCC 15 on).
 // Returns SYM, or "" when INSNS[I] is no such call.
 std::string got_call_target(const std::vector<Insn> &insns, size_t i)
 {
     const Insn &call = insns[i];
+    if (call.mnemonic == "jalr" || call.mnemonic == "jr") {
+        static const std::regex la(R"(^([a-z0-9]+),([A-Za-z_.$][A-Za-z0-9_.$]*)$)");
+        for (size_t j = i; j-- > 0;) {
+            std::smatch m;
+            if (insns[j].operands.rfind(call.operands + ",", 0) != 0)
+                continue;  // writes another register
+            if (insns[j].mnemonic == "la" && std::regex_match(insns[j].operands, m, la))
+                return m[2].str();
+            return "";
+        }
+        return "";
+    }
     if (call.mnemonic != "blr" && call.mnemonic != "br")
         return "";
     static const std::regex load(R"(^(x\d+),(?:\[x\d+,:got_lo12:|:got:)([A-Za-z_.$][A-Za-z0-9_.$]*)\]?$)");
@@ -206,9 +223,9 @@ const AsmFunction *find_function(const std::vector<AsmFunction> &fns, const std:
 bool is_call_to(const Insn &insn, const std::set<std::string> &syms, bool tail)
 {
     // x86; rs6000 and aarch64; s390 (brasl, or bras under -msmall-exec;
-    // tail calls are brcl 15 or brc 15).
+    // tail calls are brcl 15 or brc 15); riscv (call; tail calls "tail").
     static const std::set<std::string> calls = {"call", "calll", "callq", "bl", "brasl", "bras"};
-    static const std::set<std::string> jumps = {"jmp", "jmpl", "jmpq", "b", "jg", "j"};
+    static const std::set<std::string> jumps = {"jmp", "jmpl", "jmpq", "b", "jg", "j", "tail"};
     if (!(tail ? jumps : calls).count(insn.mnemonic))
         return false;
     return syms.count(call_target(insn.operands)) != 0;
@@ -257,9 +274,10 @@ ShapeReport check_shape(const AsmFunction &fn, const Shape &shape,
             r.stores_toc = true;
 
         std::string through_got = got_call_target(in, i);
-        bool got_call = insn.mnemonic == "blr" && !through_got.empty();
+        bool got_call = (insn.mnemonic == "blr" || insn.mnemonic == "jalr") && !through_got.empty();
         if (is_call_to(insn, paired, true) || is_call_to(insn, reload, true) ||
-            (insn.mnemonic == "br" && (paired.count(through_got) || reload.count(through_got))))
+            ((insn.mnemonic == "br" || insn.mnemonic == "jr") &&
+             (paired.count(through_got) || reload.count(through_got))))
             r.problems.push_back("tail call " + at(i));
 
         if (is_call_to(insn, paired) || (got_call && paired.count(through_got))) {
