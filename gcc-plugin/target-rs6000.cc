@@ -45,8 +45,10 @@
 
 #include "modlink-plugin.h"
 
-/* ELFv2: the TOC save doubleword of the frame header (ELFv1 uses 40).  */
-#define ELFV2_TOC_SAVE_SLOT 24
+/* The TOC save doubleword of the frame header: 24 on ELFv2, 40 on ELFv1.
+   GCC's own macro reads DEFAULT_ABI, which is a member of global_options
+   (rs6000_current_abi), not a symbol of cc1.  */
+#define TOC_SLOT RS6000_TOC_SAVE_SLOT
 
 /* rs6000_pcrel_p () without calling into cc1: the plugin must load into a
    compiler for another target far enough to fail its version check, so it
@@ -71,7 +73,7 @@ static rtx
 toc_slot (void)
 {
   rtx mem = gen_frame_mem (DImode, plus_constant (DImode, stack_pointer_rtx,
-						  ELFV2_TOC_SAVE_SLOT));
+						  TOC_SLOT));
   MEM_VOLATILE_P (mem) = 1;
   return mem;
 }
@@ -158,7 +160,7 @@ rs6000_emit_reload_after (rtx_insn *insn)
 /* Filled by field name (in declaration order, as C++ requires); the
    members not named here are null.  */
 const struct modlink_target modlink_target_hooks = {
-  .name = "powerpc64le",
+  .name = "rs6000",
   .force_direct_call = rs6000_force_direct_call,
   .canonicalize_call_late = rs6000_canonicalize_call_late,
   .emit_toc_save = rs6000_emit_toc_save,

@@ -29,6 +29,7 @@ struct VerifyError : std::runtime_error {
 struct ElfFile {
     std::string path;
     const platform::Target *target = nullptr;  // by class, byte order, e_machine, e_flags
+    unsigned flags = 0;     // e_flags (the ABI, where one e_machine has several)
     bool dynamic = false;   // has PT_DYNAMIC: calls may cross modules
     bool symbols = false;   // has .symtab (not stripped)
     uint64_t got_base = 0;  // .got.plt, else .got: the GOT pointer of PIC code
