@@ -59,11 +59,22 @@ struct Rs6000 final : Arch {
                               ": no symbol table (stripped): the calls through linker stubs cannot be named");
     }
 
+    // ELFv1: SYM names SYM's descriptor in .opd; objdump names its code ".SYM".
+    std::string function_name(const std::string &name, const ElfFile &elf) const override
+    {
+        if ((elf.flags & ppc64_abi_mask) == elfv1 && name.size() > 1 && name[0] == '.')
+            return name.substr(1);
+        return name;
+    }
+
     bool is_call(const Insn &i) const override { return i.mnemonic == "bl"; }
 
+    // Not "b SYM@plt": ld.bfd's ELFv1 PLT call stubs branch to the PLT's
+    // lazy-binding code while SYM is unresolved; compiled code never does.
     bool is_direct_jump(const Insn &i) const override
     {
-        return i.mnemonic == "b" && !i.target.empty() && i.operands.find('*') == std::string::npos;
+        return i.mnemonic == "b" && !i.target.empty() && i.operands.find('*') == std::string::npos &&
+               i.target.find("@plt") == std::string::npos;
     }
 
     std::optional<std::string> callee(const Insn &i, const ElfFile &elf, const GotSlots &) const override
@@ -78,10 +89,7 @@ struct Rs6000 final : Arch {
             s = m[1];
         if (std::regex_match(s, m, local_entry))
             s = m[1];
-        // ELFv1: SYM names SYM's descriptor; objdump names its code ".SYM"
-        if ((elf.flags & ppc64_abi_mask) == elfv1 && s.size() > 1 && s[0] == '.')
-            s.erase(0, 1);
-        return symbol_name(s);
+        return symbol_name(function_name(s, elf));
     }
 
     void check_call(const Site &site, const ElfFile &elf, std::vector<std::string> &findings) const override
