@@ -1,4 +1,6 @@
-/* modlink plugin hooks for powerpc64le (ELFv2).
+/* modlink plugin hooks for 64-bit PowerPC: powerpc64le (ELFv2) and
+   big-endian powerpc64 (ELFv1).  What follows is told with ELFv2's
+   numbers; ELFv1 differs where noted at the end.
 
    Why r2 matters.  Before Power10 there is no PC-relative load, so every
    function that touches global data addresses it through the TOC pointer
@@ -41,7 +43,14 @@
    "mtctr 12 ; bctrl", and CTR does not survive the deferred function, so a
    rewound bctrl would jump anywhere.  The paired call's function type gets
    the "plt" and "shortcall" attributes that init_cumulative_args reads,
-   which keeps it a "bl".  */
+   which keeps it a "bl".
+
+   ELFv1.  The TOC save slot is 40(r1) (RS6000_TOC_SAVE_SLOT, which asks
+   DEFAULT_ABI), so the pairing is "nop ; ld 2,40(1)" and the store
+   "std 2,40(1)".  There is no global entry: a function pointer is the
+   address of a descriptor (entry, TOC, environment) in .opd, and the
+   caller loads r2 from it, so every function keeps a TOC.  There is no
+   pc-relative code.  */
 
 #include "modlink-plugin.h"
 
