@@ -1,4 +1,6 @@
-/* modlink plugin hooks for powerpc64le (ELFv2).
+/* modlink plugin hooks for 64-bit PowerPC: powerpc64le (ELFv2) and
+   big-endian powerpc64 (ELFv1).  What follows is told with ELFv2's
+   numbers; ELFv1 differs where noted at the end.
 
    Why r2 matters.  Before Power10 there is no PC-relative load, so every
    function that touches global data addresses it through the TOC pointer
@@ -41,12 +43,21 @@
    "mtctr 12 ; bctrl", and CTR does not survive the deferred function, so a
    rewound bctrl would jump anywhere.  The paired call's function type gets
    the "plt" and "shortcall" attributes that init_cumulative_args reads,
-   which keeps it a "bl".  */
+   which keeps it a "bl".
+
+   ELFv1.  The TOC save slot is 40(r1) (RS6000_TOC_SAVE_SLOT, which asks
+   DEFAULT_ABI), so the pairing is "nop ; ld 2,40(1)" and the store
+   "std 2,40(1)".  There is no global entry: a function pointer is the
+   address of a descriptor (entry, TOC, environment) in .opd, and the
+   caller loads r2 from it, so every function keeps a TOC.  There is no
+   pc-relative code.  */
 
 #include "modlink-plugin.h"
 
-/* ELFv2: the TOC save doubleword of the frame header (ELFv1 uses 40).  */
-#define ELFV2_TOC_SAVE_SLOT 24
+/* The TOC save doubleword of the frame header: 24 on ELFv2, 40 on ELFv1.
+   GCC's own macro reads DEFAULT_ABI, which is a member of global_options
+   (rs6000_current_abi), not a symbol of cc1.  */
+#define TOC_SLOT RS6000_TOC_SAVE_SLOT
 
 /* rs6000_pcrel_p () without calling into cc1: the plugin must load into a
    compiler for another target far enough to fail its version check, so it
@@ -71,7 +82,7 @@ static rtx
 toc_slot (void)
 {
   rtx mem = gen_frame_mem (DImode, plus_constant (DImode, stack_pointer_rtx,
-						  ELFV2_TOC_SAVE_SLOT));
+						  TOC_SLOT));
   MEM_VOLATILE_P (mem) = 1;
   return mem;
 }
@@ -158,7 +169,7 @@ rs6000_emit_reload_after (rtx_insn *insn)
 /* Filled by field name (in declaration order, as C++ requires); the
    members not named here are null.  */
 const struct modlink_target modlink_target_hooks = {
-  .name = "powerpc64le",
+  .name = "rs6000",
   .force_direct_call = rs6000_force_direct_call,
   .canonicalize_call_late = rs6000_canonicalize_call_late,
   .emit_toc_save = rs6000_emit_toc_save,

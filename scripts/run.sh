@@ -50,7 +50,8 @@ show_pairing() {
   step "a paired call site, in plugin_stack.so's run_acquire"
   local site
   site=$("$triple-objdump" -d --no-show-raw-insn "$dir/plugin_stack.so" |
-         awk '/<run_acquire>:/ {f=1} f && /^$/ {f=0} f' | grep -B3 -m1 'modlink_deferreturn')
+         awk '/<\.?run_acquire>:/ {f=1} f && /^$/ {f=0} f' | grep -B3 -m1 'modlink_deferreturn')
+  # (objdump names an ELFv1 function's code ".run_acquire")
   [ -n "$site" ] && sed 's/^/     /' <<<"$site"
 }
 

@@ -10,7 +10,8 @@
 //
 // A call into another module goes to a linker stub, which only .symtab
 // names: ld.bfd's "0000001a.plt_call.SYM", lld's "__plt_SYM".  A call to
-// SYM's local entry shows as "SYM+0x8".
+// SYM's local entry shows as "SYM+0x8" (ELFv2); on ELFv1 objdump names a
+// function's code ".SYM", after the descriptor SYM in .opd.
 #include <regex>
 
 #include "verify.hpp"
@@ -28,9 +29,16 @@ std::string toc_access(const char *mnemonic, int slot)
 
 bool is(const Insn &i, const std::string &text) { return i.mnemonic + " " + i.operands == text; }
 
-// Does the function set up r2 at its global entry (so it uses a TOC)?
-bool keeps_toc(const Function &f)
+// The ABI version in e_flags (EF_PPC64_ABI): 1 for ELFv1, 2 for ELFv2.
+constexpr unsigned ppc64_abi_mask = 3, elfv1 = 1;
+
+// Does the function keep a TOC pointer?  ELFv1: always, its caller loaded
+// r2 from its function descriptor.  ELFv2: when it sets up r2 at its
+// global entry.
+bool keeps_toc(const Function &f, const ElfFile &elf)
 {
+    if ((elf.flags & ppc64_abi_mask) == elfv1)
+        return true;
     return !f.insns.empty() && (f.insns[0].mnemonic == "addis" || f.insns[0].mnemonic == "lis") &&
            f.insns[0].operands.rfind("r2,", 0) == 0;
 }
@@ -51,14 +59,25 @@ struct Rs6000 final : Arch {
                               ": no symbol table (stripped): the calls through linker stubs cannot be named");
     }
 
-    bool is_call(const Insn &i) const override { return i.mnemonic == "bl"; }
-
-    bool is_direct_jump(const Insn &i) const override
+    // ELFv1: SYM names SYM's descriptor in .opd; objdump names its code ".SYM".
+    std::string function_name(const std::string &name, const ElfFile &elf) const override
     {
-        return i.mnemonic == "b" && !i.target.empty() && i.operands.find('*') == std::string::npos;
+        if ((elf.flags & ppc64_abi_mask) == elfv1 && name.size() > 1 && name[0] == '.')
+            return name.substr(1);
+        return name;
     }
 
-    std::optional<std::string> callee(const Insn &i, const ElfFile &, const GotSlots &) const override
+    bool is_call(const Insn &i) const override { return i.mnemonic == "bl"; }
+
+    // Not "b SYM@plt": ld.bfd's ELFv1 PLT call stubs branch to the PLT's
+    // lazy-binding code while SYM is unresolved; compiled code never does.
+    bool is_direct_jump(const Insn &i) const override
+    {
+        return i.mnemonic == "b" && !i.target.empty() && i.operands.find('*') == std::string::npos &&
+               i.target.find("@plt") == std::string::npos;
+    }
+
+    std::optional<std::string> callee(const Insn &i, const ElfFile &elf, const GotSlots &) const override
     {
         if (i.target.empty())
             return std::nullopt;
@@ -70,7 +89,7 @@ struct Rs6000 final : Arch {
             s = m[1];
         if (std::regex_match(s, m, local_entry))
             s = m[1];
-        return symbol_name(s);
+        return symbol_name(function_name(s, elf));
     }
 
     void check_call(const Site &site, const ElfFile &elf, std::vector<std::string> &findings) const override
@@ -103,7 +122,7 @@ struct Rs6000 final : Arch {
     // a function that keeps a TOC.
     static bool uses_toc(const Function &f, const ElfFile &elf)
     {
-        return elf.target->toc_slot >= 0 && elf.dynamic && keeps_toc(f);
+        return elf.target->toc_slot >= 0 && elf.dynamic && keeps_toc(f, elf);
     }
 };
 

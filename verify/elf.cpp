@@ -104,6 +104,7 @@ ElfFile read_elf(const std::string &path)
     for (const platform::Target &t : platform::targets())
         if (!elf.target && t.matches_elf(elf_class, big_endian, machine, flags))
             elf.target = &t;
+    elf.flags = flags;
     if (!elf.target || (ident[EI_DATA] != ELFDATA2LSB && ident[EI_DATA] != ELFDATA2MSB))
         throw VerifyError(path + ": not an ELF file of a supported target (" + platform::supported() + ")");
     return elf;

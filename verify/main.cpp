@@ -63,6 +63,8 @@ std::vector<std::string> verify_file(const std::string &path, const Options &opt
     arch.check_file(elf);
     std::string objdump = objdump_for(*elf.target);
     auto functions = parse_disassembly(run_objdump(objdump, "-d -w", path));
+    for (Function &f : functions)
+        f.name = arch.function_name(f.name, elf);
     auto slots = elf.dynamic ? parse_relocations(run_objdump(objdump, "-R", path)) : GotSlots{};
     std::vector<std::string> findings;
     for (const Function &f : functions) {

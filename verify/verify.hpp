@@ -29,6 +29,7 @@ struct VerifyError : std::runtime_error {
 struct ElfFile {
     std::string path;
     const platform::Target *target = nullptr;  // by class, byte order, e_machine, e_flags
+    unsigned flags = 0;     // e_flags (the ABI, where one e_machine has several)
     bool dynamic = false;   // has PT_DYNAMIC: calls may cross modules
     bool symbols = false;   // has .symtab (not stripped)
     uint64_t got_base = 0;  // .got.plt, else .got: the GOT pointer of PIC code
@@ -94,6 +95,9 @@ struct Arch {
     virtual std::string also_checked(const platform::Target &target) const = 0;
     // Throws VerifyError when the file cannot be checked at all.
     virtual void check_file(const ElfFile &elf) const = 0;
+    // The name of the function whose code objdump names NAME (ELFv1:
+    // ".SYM" is the code of the function descriptor SYM); by default NAME.
+    virtual std::string function_name(const std::string &name, const ElfFile &) const { return name; }
     virtual bool is_call(const Insn &insn) const = 0;
     // A direct jump: a tail call when it leaves the function.
     virtual bool is_direct_jump(const Insn &insn) const = 0;

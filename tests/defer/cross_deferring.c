@@ -13,10 +13,16 @@ unsigned long deferring_visible = 1; /* through the GOT/TOC as well */
 
 static void local_note(void *p) { checksum += (uintptr_t)p * weights[rounds_done & 3]; }
 
+/* local_note runs last.  It is called with this module's TOC (a function
+   pointer brings its own: ELFv2's global entry from r12, ELFv1's
+   descriptor), and it returns straight to the instruction after the call
+   to modlink_deferreturn, where the linker's TOC reload reads the slot the
+   PLT stub wrote at the last rewound call.  Were it in the middle, a
+   missing pairing reload could be undone by that reload after it. */
 __attribute__((noinline)) static unsigned long defers(unsigned round)
 {
-  modlink_defer(deferred_record, (void *)(uintptr_t)(round * 4 + 1));
   modlink_defer(local_note, (void *)(uintptr_t)round);
+  modlink_defer(deferred_record, (void *)(uintptr_t)(round * 4 + 1));
   modlink_defer(deferred_record, (void *)(uintptr_t)(round * 4 + 2));
   modlink_defer(deferred_record, (void *)(uintptr_t)(round * 4 + 3));
   return weights[round & 3] + deferring_visible;

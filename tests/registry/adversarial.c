@@ -399,7 +399,7 @@ static void look_up_in_handler(int sig)
   const struct modlink_module *m = modlink_find_module((void *)look_up_in_handler);
   modlink_module_text(m, &start, &end);
   if (m != this_module || !modlink_module_name(m) ||
-      !(start <= (uintptr_t)look_up_in_handler && (uintptr_t)look_up_in_handler < end) ||
+      !(start <= CODE_ADDRESS(look_up_in_handler) && CODE_ADDRESS(look_up_in_handler) < end) ||
       modlink_find_module((const void *)&handler_runs) != this_module ||
       modlink_find_module((void *)&start) != 0)
     handler_failures++;

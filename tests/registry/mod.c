@@ -47,9 +47,22 @@ __attribute__((destructor(101))) static void prio_dtor(void)
     *prio_dtor_flag = self_is_this_module();
 }
 
+/* The address of a function's code.  Where the ABI has function
+   descriptors (_CALL_AIXDESC: 64-bit PowerPC ELFv1), a function pointer
+   is the address of its descriptor, a data object whose first doubleword
+   is the code's address. */
+static const void *code_of(int (*f)(int))
+{
+#ifdef _CALL_AIXDESC
+  return *(const void *const *)(const void *)f;
+#else
+  return (const void *)f;
+#endif
+}
+
 struct mod_info MOD_FN(info)(void)
 {
-  struct mod_info i = {MOD_FILE, (const void *)&private_func, private_rodata, &private_data,
+  struct mod_info i = {MOD_FILE, code_of(private_func), private_rodata, &private_data,
                        &private_bss, modlink_self(), ctor_saw_self,
                        prio_ctor_saw_self};
   return i;

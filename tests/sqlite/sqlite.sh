@@ -117,7 +117,9 @@ workload)
       awk -v syms="${reload_symbols//:/ }" -v slot="$(platform_field "$triple" toc_slot)" '
         BEGIN { n = split(syms, s, " "); for (i = 1; i <= n; i++) want[s[i]] = 1 }
         pending { total++; if ($0 ~ "\tld[ \t]+r2," slot "\\(r1\\)") ok++; else print "no reload: " prev; pending = 0 }
-        /\tbl[ \t]/ && match($0, /<[^+>@]+/) { name = substr($0, RSTART + 1, RLENGTH - 1)
+        # (objdump names the code of an ELFv1 function ".SYM", SYM being
+        # its descriptor)
+        /\tbl[ \t]/ && match($0, /<[^+>@]+/) { name = substr($0, RSTART + 1, RLENGTH - 1); sub(/^\./, "", name)
                                                  if (name in want) { pending = 1; prev = $0 } }
         END { printf "reload-toc: %d of %d calls reload r2\n", ok, total; exit !(total > 0 && ok == total) }' \
       || fail "a call to a reload-toc symbol lacks the TOC reload"

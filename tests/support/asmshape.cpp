@@ -177,8 +177,13 @@ std::vector<AsmFunction> parse_functions(const std::string &assembly)
         }
         std::string code = trim(strip_comment(line));
         if (!cur) {
-            if (std::regex_match(code, m, label_re) && function_names.count(m[1].str())) {
-                fns.push_back(AsmFunction{m[1].str(), {line}, {}});
+            // The function's label; on ppc64 ELFv1 the symbol names the
+            // function descriptor in .opd, and GCC labels the code ".L.NAME".
+            std::string name;
+            if (std::regex_match(code, m, label_re))
+                name = m[1].str().rfind(".L.", 0) == 0 ? m[1].str().substr(3) : m[1].str();
+            if (!name.empty() && function_names.count(name)) {
+                fns.push_back(AsmFunction{name, {line}, {}});
                 cur = &fns.back();
                 pending_label = false;
             }
