@@ -272,6 +272,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             continue;
         }
         const Target &chosen = find_target(inv.triple);
+        if (!modlink::stub_target_built(chosen.triple))
+            continue;  // a target this build left out (-DMODLINK_TRIPLES)
         // The compiler choice asks the system; a fixed one stands for it.
         const int major = 12 + static_cast<int>(size % 5);
         Toolchain tc{&chosen, "/usr/bin/" + chosen.triple + "-gcc", major, install.plugin(chosen.triple, major),

@@ -162,6 +162,8 @@ std::string refusal(const modlink::StubRequest &request)
             supported += (supported.empty() ? "" : ", ") + t.triple;
         return "unknown target '" + request.triple + "'; supported: " + supported;
     }
+    if (!modlink::stub_target_built(request.triple))
+        return "this modlink was built without the target " + request.triple;
     if (request.module_name.empty())
         return "empty module name";
     if (request.module_name.find('\0') != std::string::npos)

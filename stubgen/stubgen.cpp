@@ -22,6 +22,18 @@ std::string_view register_template(const std::string &triple) {
   throw StubError("this modlink was built without the target " + triple);
 }
 
+}  // namespace
+
+bool stub_target_built(const std::string &triple) {
+  const platform::Target *target = platform::find(triple);
+  if (!target) return false;
+  for (const auto &t : templates::stub_register)
+    if (t.arch == target->arch) return true;
+  return false;
+}
+
+namespace {
+
 void check_module_name(const std::string &name) {
   if (name.empty()) throw StubError("empty module name");
   if (name.find('\0') != std::string::npos)

@@ -31,7 +31,12 @@ struct Stub {
 
 const std::vector<std::string> &supported_triples();
 
-// Throws StubError for an unknown triple or an unusable module name.
+// Whether this build has the registration template of a table target
+// (a build restricted with -DMODLINK_TRIPLES has only its targets').
+bool stub_target_built(const std::string &triple);
+
+// Throws StubError for an unknown triple, one this build left out, or an
+// unusable module name.
 Stub generate_stub(const StubRequest &request);
 
 // Writes both files, each through a temporary file renamed into place: on
