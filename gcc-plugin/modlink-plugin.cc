@@ -270,6 +270,52 @@ modlink_call_symbol (rtx_insn *insn)
   return symbol_in_call_address (insn);
 }
 
+/* Where a call insn's callee address sits in its CALL rtx.  */
+rtx *
+modlink_call_address_loc (rtx_insn *insn)
+{
+  return &XEXP (XEXP (get_call_rtx_from (insn), 0), 0);
+}
+
+/* "bl SYM" (or the target's equivalent): the callee is a SYMBOL_REF, not
+   a register that a rewound call would find clobbered.  */
+bool
+modlink_call_is_direct (rtx_insn *insn)
+{
+  rtx call = get_call_rtx_from (insn);
+  return call && SYMBOL_REF_P (XEXP (XEXP (call, 0), 0));
+}
+
+/* REG, set only by DEF, is used by nothing else than CALL.  */
+static bool
+only_use_p (rtx reg, rtx_insn *def, rtx_insn *call)
+{
+  for (rtx_insn *insn = get_insns (); insn; insn = NEXT_INSN (insn))
+    if (insn != def && insn != call && INSN_P (insn)
+	&& reg_mentioned_p (reg, PATTERN (insn)))
+      return false;
+  return true;
+}
+
+void
+modlink_delete_address_load (rtx_insn *call, rtx reg)
+{
+  for (rtx_insn *def = PREV_INSN (call); def && !BARRIER_P (def)
+       && !(NOTE_P (def) && NOTE_KIND (def) == NOTE_INSN_BASIC_BLOCK);
+       def = PREV_INSN (def))
+    {
+      rtx set = INSN_P (def) ? single_set (def) : NULL_RTX;
+      if (set && rtx_equal_p (SET_DEST (set), reg))
+	{
+	  if (!side_effects_p (set) && only_use_p (reg, def, call))
+	    delete_insn (def);
+	  return;
+	}
+      if (INSN_P (def) && reg_set_p (reg, def))
+	return;
+    }
+}
+
 static void
 record_callee (rtx_insn *insn)
 {

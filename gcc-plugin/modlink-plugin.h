@@ -49,6 +49,17 @@ bool modlink_call_reads_toc_slot (rtx_insn *insn);
    its address.  */
 rtx modlink_call_symbol (rtx_insn *insn);
 
+/* Helpers for the targets' call-form hooks.  */
+/* Where a call insn's callee address sits: the location a hook replaces
+   with a SYMBOL_REF.  */
+rtx *modlink_call_address_loc (rtx_insn *insn);
+/* Is the callee a SYMBOL_REF (a direct call), not a register?  */
+bool modlink_call_is_direct (rtx_insn *insn);
+/* Once CALL no longer reads the address register REG: delete the load
+   into REG in CALL's block, if it has no side effects and nothing else
+   reads REG (at -O0 nothing else would delete it).  */
+void modlink_delete_address_load (rtx_insn *call, rtx reg);
+
 /* The GIMPLE pass that lowers modlink_defer (defer-lowering.cc).  */
 opt_pass *make_modlink_defer_pass (void);
 

@@ -39,12 +39,6 @@
 
 #include "modlink-plugin.h"
 
-static rtx *
-call_address_loc (rtx_insn *insn)
-{
-  return &XEXP (XEXP (get_call_rtx_from (insn), 0), 0);
-}
-
 /* SYM without its decl: what aarch64_is_noplt_call_p cannot call
    through the GOT.  The name and the flags (function, local, extern)
    stay; the block flags belong to decl'd objects only.  */
@@ -71,45 +65,19 @@ called_through_got_p (rtx sym)
 	  && !targetm.binds_local_p (decl));
 }
 
-/* REG, set only by DEF, is used by nothing else than CALL: DEF can go.  */
-static bool
-only_use_p (rtx reg, rtx_insn *def, rtx_insn *call)
-{
-  for (rtx_insn *insn = get_insns (); insn; insn = NEXT_INSN (insn))
-    if (insn != def && insn != call && INSN_P (insn)
-	&& reg_mentioned_p (reg, PATTERN (insn)))
-      return false;
-  return true;
-}
-
 /* Right after expand: "blr xN" with xN = SYM (a GOT load once split)
    becomes "bl SYM".  At -O0 nothing deletes the load left behind, so it
    goes here when the call was its only user.  */
 static void
 aarch64_canonicalize_call_early (rtx_insn *insn)
 {
-  rtx *loc = call_address_loc (insn);
+  rtx *loc = modlink_call_address_loc (insn);
   rtx sym = modlink_call_symbol (insn);
   if (!sym || (SYMBOL_REF_P (*loc) && !called_through_got_p (*loc)))
     return;
   rtx old = *loc;
-  if (!validate_change (insn, loc, direct_symbol (sym), false) || !REG_P (old))
-    return;
-  for (rtx_insn *def = PREV_INSN (insn); def && !BARRIER_P (def)
-       && !(NOTE_P (def) && NOTE_KIND (def) == NOTE_INSN_BASIC_BLOCK);
-       def = PREV_INSN (def))
-    {
-      rtx set = INSN_P (def) ? single_set (def) : NULL_RTX;
-      if (set && rtx_equal_p (SET_DEST (set), old))
-	{
-	  if (SYMBOL_REF_P (SET_SRC (set)) && !side_effects_p (set)
-	      && only_use_p (old, def, insn))
-	    delete_insn (def);
-	  return;
-	}
-      if (INSN_P (def) && reg_set_p (old, def))
-	return;
-    }
+  if (validate_change (insn, loc, direct_symbol (sym), false) && REG_P (old))
+    modlink_delete_address_load (insn, old);
 }
 
 /* After reload: only a call to a SYMBOL_REF prints as "bl SYM" (the
@@ -117,9 +85,8 @@ aarch64_canonicalize_call_early (rtx_insn *insn)
 static bool
 aarch64_canonicalize_call_late (rtx_insn *insn)
 {
-  rtx call = get_call_rtx_from (insn);
-  return (call && SYMBOL_REF_P (XEXP (XEXP (call, 0), 0))
-	  && !called_through_got_p (XEXP (XEXP (call, 0), 0)));
+  return (modlink_call_is_direct (insn)
+	  && !called_through_got_p (*modlink_call_address_loc (insn)));
 }
 
 static void

@@ -46,12 +46,6 @@ x86_64_got_slot_p (rtx x)
 	  && SYMBOL_REF_P (XVECEXP (unspec, 0, 0)));
 }
 
-static rtx *
-call_address_loc (rtx_insn *insn)
-{
-  return &XEXP (XEXP (get_call_rtx_from (insn), 0), 0);
-}
-
 /* i386 PIC: "call SYM@PLT" with %ebx = GOT, as ix86_expand_call emits
    when PLT calls are allowed.  */
 static void
@@ -59,7 +53,7 @@ x86_canonicalize_call_early (rtx_insn *insn)
 {
   if (TARGET_64BIT || !flag_pic)
     return;
-  rtx *loc = call_address_loc (insn);
+  rtx *loc = modlink_call_address_loc (insn);
   rtx sym = modlink_call_symbol (insn);
   if (*loc == sym || !validate_change (insn, loc, sym, false))
     return;
@@ -95,7 +89,7 @@ x86_canonicalize_call_late (rtx_insn *insn)
 {
   if (!x86_pairing_possible ())
     return false;
-  rtx *loc = call_address_loc (insn);
+  rtx *loc = modlink_call_address_loc (insn);
   rtx sym = modlink_call_symbol (insn);
   if (!SYMBOL_REF_P (*loc))
     {

@@ -38,12 +38,6 @@
 
 #include "modlink-plugin.h"
 
-static rtx *
-call_address_loc (rtx_insn *insn)
-{
-  return &XEXP (XEXP (get_call_rtx_from (insn), 0), 0);
-}
-
 /* SYM without its decl, so not weak; LOCAL also says it binds locally,
    which the backend then calls pc-relatively.  */
 static rtx
@@ -75,24 +69,13 @@ links_ra_p (rtx_insn *insn)
   return false;
 }
 
-/* REG, set only by DEF, is used by nothing else than CALL: DEF can go.  */
-static bool
-only_use_p (rtx reg, rtx_insn *def, rtx_insn *call)
-{
-  for (rtx_insn *insn = get_insns (); insn; insn = NEXT_INSN (insn))
-    if (insn != def && insn != call && INSN_P (insn)
-	&& reg_mentioned_p (reg, PATTERN (insn)))
-      return false;
-  return true;
-}
-
 /* Right after expand: "jalr t1" with t1 = SYM (a GOT load) becomes
    "call SYM"; a weak SYM loses its decl.  At -O0 nothing deletes the
    load left behind, so it goes here when the call was its only user.  */
 static void
 riscv_canonicalize_call_early (rtx_insn *insn)
 {
-  rtx *loc = call_address_loc (insn);
+  rtx *loc = modlink_call_address_loc (insn);
   rtx sym = modlink_call_symbol (insn);
   if (!sym)
     return;
@@ -103,22 +86,8 @@ riscv_canonicalize_call_early (rtx_insn *insn)
   if (!validate_change (insn, loc, direct_symbol (sym, false), false)
       && !validate_change (insn, loc, direct_symbol (sym, true), false))
     return;		/* the late check reports it */
-  if (!REG_P (old))
-    return;
-  for (rtx_insn *def = PREV_INSN (insn); def && !BARRIER_P (def)
-       && !(NOTE_P (def) && NOTE_KIND (def) == NOTE_INSN_BASIC_BLOCK);
-       def = PREV_INSN (def))
-    {
-      rtx set = INSN_P (def) ? single_set (def) : NULL_RTX;
-      if (set && rtx_equal_p (SET_DEST (set), old))
-	{
-	  if (!side_effects_p (set) && only_use_p (old, def, insn))
-	    delete_insn (def);
-	  return;
-	}
-      if (INSN_P (def) && reg_set_p (old, def))
-	return;
-    }
+  if (REG_P (old))
+    modlink_delete_address_load (insn, old);
 }
 
 /* After reload: only a call to a SYMBOL_REF that links ra prints as
@@ -126,9 +95,7 @@ riscv_canonicalize_call_early (rtx_insn *insn)
 static bool
 riscv_canonicalize_call_late (rtx_insn *insn)
 {
-  rtx call = get_call_rtx_from (insn);
-  return (call && SYMBOL_REF_P (XEXP (XEXP (call, 0), 0))
-	  && links_ra_p (insn));
+  return modlink_call_is_direct (insn) && links_ra_p (insn);
 }
 
 static void

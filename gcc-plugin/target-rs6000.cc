@@ -126,8 +126,7 @@ static bool
 rs6000_canonicalize_call_late (rtx_insn *insn)
 {
   /* Only "bl SYM" can be rewound: anything else went through CTR.  */
-  rtx call = get_call_rtx_from (insn);
-  return call && SYMBOL_REF_P (XEXP (XEXP (call, 0), 0));
+  return modlink_call_is_direct (insn);
 }
 
 static void
