@@ -112,6 +112,24 @@ std::string call_target(const std::string &operand, bool *rewindable = nullptr)
     return "";
 }
 
+// The symbol that the last write to the register of INSNS[I] (a call
+// through a register) loaded with MNEMONIC, as group 2 of OPERANDS; "" when
+// that write is anything else.
+std::string register_loaded_from(const std::vector<Insn> &insns, size_t i, const char *mnemonic,
+                                 const std::regex &operands)
+{
+    const Insn &call = insns[i];
+    for (size_t j = i; j-- > 0;) {
+        std::smatch m;
+        if (insns[j].operands.rfind(call.operands + ",", 0) != 0)
+            continue;  // writes another register
+        if (insns[j].mnemonic == mnemonic && std::regex_match(insns[j].operands, m, operands))
+            return m[2].str();
+        return "";
+    }
+    return "";
+}
+
 // A call through a register that was loaded from SYM's GOT slot, as
 // aarch64 code calls with -fno-plt: "adrp xN, :got:SYM ; ldr xN, [xN,
 // :got_lo12:SYM] ; blr xN" ("ldr xN, :got:SYM" with -mcmodel=tiny).  The
@@ -124,26 +142,11 @@ std::string got_call_target(const std::vector<Insn> &insns, size_t i)
     const Insn &call = insns[i];
     if (call.mnemonic == "jalr" || call.mnemonic == "jr") {
         static const std::regex la(R"(^([a-z0-9]+),([A-Za-z_.$][A-Za-z0-9_.$]*)$)");
-        for (size_t j = i; j-- > 0;) {
-            std::smatch m;
-            if (insns[j].operands.rfind(call.operands + ",", 0) != 0)
-                continue;  // writes another register
-            if (insns[j].mnemonic == "la" && std::regex_match(insns[j].operands, m, la))
-                return m[2].str();
-            return "";
-        }
-        return "";
+        return register_loaded_from(insns, i, "la", la);
     }
-    if (call.mnemonic != "blr" && call.mnemonic != "br")
-        return "";
-    static const std::regex load(R"(^(x\d+),(?:\[x\d+,:got_lo12:|:got:)([A-Za-z_.$][A-Za-z0-9_.$]*)\]?$)");
-    for (size_t j = i; j-- > 0;) {
-        std::smatch m;
-        if (insns[j].operands.rfind(call.operands + ",", 0) != 0)
-            continue;  // writes another register
-        if (insns[j].mnemonic == "ldr" && std::regex_match(insns[j].operands, m, load))
-            return m[2].str();
-        return "";
+    if (call.mnemonic == "blr" || call.mnemonic == "br") {
+        static const std::regex load(R"(^(x\d+),(?:\[x\d+,:got_lo12:|:got:)([A-Za-z_.$][A-Za-z0-9_.$]*)\]?$)");
+        return register_loaded_from(insns, i, "ldr", load);
     }
     return "";
 }
