@@ -19,7 +19,8 @@
      gcc -fplugin=<prefix>/lib/modlink/<triple>/modlink.so \
          [-fplugin-arg-modlink-KEY[=VALUE]] ...
    with KEY one of deferreturn=SYM[:SYM...], reload-toc=SYM[:SYM...],
-   toc-save=auto|all|none, static, defer=on|off, verbose.
+   toc-save=auto|all|none, static, defer=on|off, open-coded=on|off,
+   verbose.
 
    Debugging:
      -fplugin-arg-modlink-verbose   one line per changed function on stderr
@@ -47,6 +48,8 @@ static struct plugin_info modlink_plugin_info = {
   "  -fplugin-arg-modlink-toc-save=auto|all|none    ppc64 TOC save (auto)\n"
   "  -fplugin-arg-modlink-static       fully static program: pair with nops\n"
   "  -fplugin-arg-modlink-defer=on|off lowering of modlink_defer (on)\n"
+  "  -fplugin-arg-modlink-open-coded=on|off  open-code the defers of a\n"
+  "                                    function where it can (on)\n"
   "  -fplugin-arg-modlink-verbose      one line per changed function\n"
 };
 
@@ -136,6 +139,7 @@ parse_plugin_arguments (int argc, const plugin_argument *argv)
   modlink_opts.deferreturn.safe_push (DEFAULT_DEFERRETURN);
   modlink_opts.toc_save = TOC_SAVE_AUTO;
   modlink_opts.defer = true;
+  modlink_opts.open_coded = true;
 
   for (int i = 0; i < argc; i++)
     {
@@ -144,7 +148,8 @@ parse_plugin_arguments (int argc, const plugin_argument *argv)
       bool takes_value = (!strcmp (key, "deferreturn")
 			  || !strcmp (key, "reload-toc")
 			  || !strcmp (key, "toc-save")
-			  || !strcmp (key, "defer"));
+			  || !strcmp (key, "defer")
+			  || !strcmp (key, "open-coded"));
       bool is_flag = !strcmp (key, "static") || !strcmp (key, "verbose");
 
       if (!takes_value && !is_flag)
@@ -183,6 +188,13 @@ parse_plugin_arguments (int argc, const plugin_argument *argv)
 	}
       else if (!strcmp (key, "defer")
 	       && !parse_on_off (value, &modlink_opts.defer))
+	{
+	  error ("invalid value in '%s'; expected 'on' or 'off'",
+		 whole_option (&argv[i]));
+	  ok = false;
+	}
+      else if (!strcmp (key, "open-coded")
+	       && !parse_on_off (value, &modlink_opts.open_coded))
 	{
 	  error ("invalid value in '%s'; expected 'on' or 'off'",
 		 whole_option (&argv[i]));

@@ -25,6 +25,9 @@ struct modlink_options
   bool static_link;
   /* defer=on|off: lowering of modlink_defer.  */
   bool defer;
+  /* open-coded=on|off: open-code the defers of the functions that allow
+     it (defer-lowering.cc); off sends every function through the runtime.  */
+  bool open_coded;
   bool verbose;
 };
 

@@ -234,9 +234,34 @@ modlink__deferreturn_next(uintptr_t *frame_word, uintptr_t ret, uintptr_t sp,
      may lie.  Nothing changes unless it is found: a call written by hand
      with a stray argument must not drop anybody's records. */
   h = height_above(t, h, frame);
-  if (!h || frame_of(&t->records[h - 1]) != frame || !t->records[h - 1].fn)
+  if (!h || frame_of(&t->records[h - 1]) != frame)
     return NULL;
+  if (!t->records[h - 1].fn) {
+    /* F's marker, seen from another call site of F (with F's own frame
+       word, so not a call written by hand): its call did not return but
+       threw, and F's exception cleanup runs the calls left. */
+    const struct record *threw = &t->records[--h];
+    t->height = h;
+    if (threw->frame & FIRST)
+      return NULL;
+    if (!h || frame_of(&t->records[h - 1]) != frame || !t->records[h - 1].fn)
+      return NULL;
+  }
   return take(t, &t->records[h - 1], h, ret, sp, may_return_past);
+}
+
+/* A deferred call threw while an exception was unwinding: the plugin's
+   exception cleanup calls this, as C++ calls std::terminate for a
+   destructor that throws then.  std::terminate is reached through a weak
+   reference, so that C programs need no C++ runtime. */
+extern void _ZSt9terminatev(void) __attribute__((weak, noreturn));
+
+MODLINK_API void modlink__terminate(void)
+{
+  if (_ZSt9terminatev)
+    _ZSt9terminatev();
+  modlink__complain("a deferred call threw while an exception was unwinding");
+  abort();
 }
 
 /* Reached only when the call was not lowered by the plugin (through a

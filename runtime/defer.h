@@ -33,6 +33,10 @@ _Static_assert(sizeof(struct modlink__deferred) == MODLINK_DEFERRED_SIZE,
 MODLINK_API void modlink__defer(uintptr_t *frame_word, void (*fn)(void *),
                                 void *arg);
 
+/* Called by the exception cleanup of a deferring function when one of
+   its deferred calls throws while an exception unwinds. */
+MODLINK_API void modlink__terminate(void) __attribute__((noreturn));
+
 /* Called by modlink_deferreturn on every entry, first or rewound, with the
    argument it received (the frame word's address, valid on the first entry
    only), its return address, the stack pointer of the paired call, and
