@@ -50,15 +50,15 @@
    an inlined F keeps its own state and runs its deferred calls at the end
    of its inlined body.
 
-   Exceptions (C++, or C with -fexceptions): F's body is wrapped in an
-   exception-only cleanup that runs the same sequence as a return, so that
-   an exception leaving F runs F's pending calls, last deferred first, as
-   destructors run, and then goes on.  That sequence is itself wrapped in
-   a cleanup that calls modlink__terminate: a deferred call that throws
-   while an exception unwinds ends the program, as a throwing destructor
-   would.  The normal-return sequence lies inside the outer cleanup, so a
+   Exceptions (C++, or C with -fexceptions): F's body is wrapped in a
+   try-finally whose exception path runs the same sequence as a return, so
+   that an exception leaving F runs F's pending calls, last deferred
+   first, as destructors run, and then goes on.  That sequence is itself
+   wrapped in a cleanup that calls modlink__terminate: a deferred call that
+   throws while an exception unwinds ends the program, as a throwing
+   destructor would.  The normal-return sequence lies inside the try, so a
    deferred call that throws at a normal return still lets the remaining
-   ones run.  Without exceptions the cleanups vanish in GCC's EH lowering.
+   ones run.  Without exceptions none of this is built.
 
    A call to modlink_deferreturn written by hand is given a null frame, and
    runs nothing.  What cannot be lowered is refused with one error naming
@@ -535,8 +535,13 @@ keep_outer_stack (gimple_seq body)
     }
 }
 
-/* BODY inside an exception-only cleanup that runs F's pending calls, each
-   of which ends the program if it throws (see the top of the file).  */
+/* BODY inside a try-finally whose finally runs nothing on the normal path
+   (the returns run F's calls themselves) and, on the exception path, F's
+   pending calls, each of which ends the program if it throws (see the top
+   of the file).  GIMPLE_EH_ELSE separates the two paths, and GCC's EH
+   lowering resumes the exception after the exception path, in C as in
+   C++; the guard's cleanup ends in a noreturn call, so it needs no
+   resume of its own.  */
 static gimple_seq
 run_deferred_on_exception (defer_rewrite *rw, gimple_seq body,
 			   location_t loc)
@@ -546,12 +551,21 @@ run_deferred_on_exception (defer_rewrite *rw, gimple_seq body,
     = build_runtime_call (TERMINATE,
 			  build_function_type_list (void_type_node, NULL_TREE),
 			  no_args, loc, false);
+  TREE_THIS_VOLATILE (gimple_call_fndecl (terminate)) = 1;  /* noreturn */
   gimple_seq on_throw = NULL;
   gimple_seq_add_stmt (&on_throw, terminate);
   gimple *guarded = gimple_build_try (run_deferred_sequence (rw, loc),
 				      on_throw, GIMPLE_TRY_CATCH);
   gimple_set_location (guarded, loc);
-  gimple *outer = gimple_build_try (body, guarded, GIMPLE_TRY_CATCH);
+  gimple_seq exception_path = NULL;
+  gimple_seq_add_stmt (&exception_path, guarded);
+  /* Not an empty normal path: GCC 12's lowering reads its first
+     statement.  */
+  gimple_seq normal_path = NULL;
+  gimple_seq_add_stmt (&normal_path, gimple_build_nop ());
+  gimple *paths = gimple_build_eh_else (normal_path, exception_path);
+  gimple_set_location (paths, loc);
+  gimple *outer = gimple_build_try (body, paths, GIMPLE_TRY_FINALLY);
   gimple_set_location (outer, loc);
   return outer;
 }

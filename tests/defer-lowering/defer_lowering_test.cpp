@@ -78,10 +78,10 @@ const Refusal kRefusals[] = {
      "input.c:5:3: error: modlink: cannot defer in 'f': it calls '__builtin_return', which returns past "
      "the deferred calls",
      ".c"},
-    {"C++",
-     "#include <modlink.h>\nstatic void g(void *p) {}\nint f() {\n  modlink_defer(g, 0);\n  return 0;\n}\n",
-     "input.cc:3:5: error: modlink: cannot defer in 'f': it is C++, and defer is for C only in "
-     "this release",
+    {"C++ like C",
+     "#include <modlink.h>\n#include <unistd.h>\nstatic void g(void *p) {}\n"
+     "struct S { int f(); };\nint S::f() {\n  modlink_defer(g, 0);\n  return vfork();\n}\n",
+     "input.cc:7:15: error: modlink: cannot defer in 'S::f': it calls 'vfork', which returns twice",
      ".cc"},
     {"address taken",
      "#include <modlink.h>\nvoid (*d)(void (*)(void *), void *);\n"
@@ -178,11 +178,13 @@ const char *kTwoDefers =
     "  modlink_defer(g, &n);\n  return n + 1;\n}\n"
     "int plain(int n) { return n + 1; }\n";
 
+// The runtime path (open-coded=off): every defer a call into the runtime,
+// every return a paired call.
 BOOST_AUTO_TEST_CASE(calls_and_pairing)
 {
     for (const TargetTools &t : kTargets) {
         for (const char *opt : {"-O0", "-O2", "-O3"}) {
-            Compile c = compile(t, kTwoDefers, {opt, "-fPIC"});
+            Compile c = compile(t, kTwoDefers, {opt, "-fPIC", "-fplugin-arg-modlink-open-coded=off"});
             BOOST_TEST_CONTEXT(target_name(t) << " " << opt << ": " << c.command) {
                 BOOST_REQUIRE(c.result.exit_code == 0);
                 auto fns = parse_functions(c.output);
@@ -207,6 +209,72 @@ BOOST_AUTO_TEST_CASE(calls_and_pairing)
     }
 }
 
+// The open-coded path (the default): no call into the runtime at all in a
+// function whose defers are not in a loop; a function of the same file with
+// a defer in a loop still goes through the runtime.
+BOOST_AUTO_TEST_CASE(open_coded_makes_no_runtime_call)
+{
+    const std::string source = std::string(kTwoDefers) +
+                               "int looping(int n) {\n  for (int i = 0; i < n; i++)\n"
+                               "    modlink_defer(g, &n);\n  return n;\n}\n";
+    for (const TargetTools &t : kTargets) {
+        for (const char *opt : {"-O0", "-O1", "-O2", "-O3"}) {
+            Compile c = compile(t, source, {opt, "-fPIC"});
+            BOOST_TEST_CONTEXT(target_name(t) << " " << opt << ": " << c.command) {
+                BOOST_REQUIRE(c.result.exit_code == 0);
+                auto fns = parse_functions(c.output);
+                const AsmFunction *f = find_function(fns, "f");
+                const AsmFunction *looping = find_function(fns, "looping");
+                BOOST_REQUIRE(f && looping);
+                std::string f_text, looping_text;
+                for (const std::string &line : f->raw)
+                    f_text += line + "\n";
+                for (const std::string &line : looping->raw)
+                    looping_text += line + "\n";
+                BOOST_TEST(f_text.find("modlink") == std::string::npos, f_text);
+                BOOST_TEST(looping_text.find("modlink__defer") != std::string::npos);
+                ShapeReport report = check_shape(*looping, shape_of(target_of(t)), {"modlink_deferreturn"}, {});
+                BOOST_TEST(report.paired_calls >= 1);
+                for (const std::string &problem : report.problems)
+                    BOOST_TEST_ERROR(problem);
+                BOOST_TEST(!std::regex_search(c.output, std::regex(R"(\bmodlink_defer\b)")));
+            }
+        }
+    }
+}
+
+// C++: lowered in member functions, templates and lambdas, with an
+// exception cleanup that calls the runtime's terminate for a deferred call
+// that throws while unwinding.
+BOOST_AUTO_TEST_CASE(cxx_is_lowered)
+{
+    const char *source =
+        "#include <modlink.h>\nstatic void g(void *p) {}\n"
+        "struct S { int v; int get(); };\nint S::get() {\n  modlink_defer(g, this);\n  return v;\n}\n"
+        "template <typename T> T twice(T x) {\n  modlink_defer(g, &x);\n  return x + x;\n}\n"
+        "template int twice<int>(int);\ntemplate long twice<long>(long);\n"
+        "int lambda(int x) {\n  auto l = [](int y) {\n    modlink_defer(g, 0);\n    return y;\n  };\n"
+        "  return l(x);\n}\n";
+    for (const TargetTools &t : kTargets) {
+        for (const char *path : {"on", "off"}) {
+            Compile c = compile(t, source,
+                                {"-O0", "-fplugin-arg-modlink-verbose",
+                                 std::string("-fplugin-arg-modlink-open-coded=") + path},
+                                ".cc");
+            BOOST_TEST_CONTEXT(target_name(t) << " open-coded=" << path << ": " << c.command) {
+                BOOST_REQUIRE(c.result.exit_code == 0);
+                std::string how = std::string(path) == "on" ? "open-coded" : "through the runtime (open-coded=off)";
+                for (const char *fn : {"S::get", "twice<int>", "twice<long int>", "lambda(int)::<lambda(int)>::operator()"})
+                    BOOST_TEST(c.result.err.find(std::string("modlink: ") + fn + ": 1 defer " + how + ", 1 return\n") !=
+                                   std::string::npos,
+                               fn << ": " << c.result.err);
+                BOOST_TEST(c.output.find("modlink__terminate") != std::string::npos);
+                BOOST_TEST(!std::regex_search(c.output, std::regex(R"(\bmodlink_defer\b)")));
+            }
+        }
+    }
+}
+
 BOOST_AUTO_TEST_CASE(defer_off_leaves_the_calls_alone)
 {
     for (const TargetTools &t : kTargets) {
@@ -226,7 +294,14 @@ BOOST_AUTO_TEST_CASE(verbose_names_each_lowered_function)
         Compile c = compile(t, kTwoDefers, {"-O2", "-fplugin-arg-modlink-verbose"});
         BOOST_TEST_CONTEXT(target_name(t) << ": " << c.command) {
             BOOST_TEST(c.result.exit_code == 0);
-            BOOST_TEST(c.result.err.find("modlink: f: 2 defers lowered, 1 return\n") != std::string::npos,
+            BOOST_TEST(c.result.err.find("modlink: f: 2 defers open-coded, 1 return\n") != std::string::npos,
+                       c.result.err);
+        }
+        c = compile(t, kTwoDefers, {"-O2", "-fplugin-arg-modlink-verbose", "-fplugin-arg-modlink-open-coded=off"});
+        BOOST_TEST_CONTEXT(target_name(t) << ": " << c.command) {
+            BOOST_TEST(c.result.exit_code == 0);
+            BOOST_TEST(c.result.err.find("modlink: f: 2 defers through the runtime (open-coded=off), 1 return\n") !=
+                           std::string::npos,
                        c.result.err);
         }
     }

@@ -52,7 +52,7 @@ for path, pattern in sources.items():
             if len(piece) >= 12 and piece not in errors_md:
                 problems.append(f"docs/errors.md does not name: '{piece}' ({path})")
 
-plugin_keys = {"deferreturn", "reload-toc", "toc-save", "static", "defer", "verbose"}
+plugin_keys = {"deferreturn", "reload-toc", "toc-save", "static", "defer", "open-coded", "verbose"}
 code_keys = set(re.findall(r'strcmp \(key, "([a-z-]+)"\)', read("gcc-plugin/modlink-plugin.cc")))
 if code_keys != plugin_keys:
     problems.append(f"plugin keys in the code {sorted(code_keys)} are not {sorted(plugin_keys)}")
