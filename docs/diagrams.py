@@ -4,7 +4,7 @@ symbol tables of examples/plugin-host as scripts/run.sh built it.
 
     scripts/run.sh && python3 docs/diagrams.py
 
-call-sites.svg   the paired call in plugin_stack.so's run_acquire, per target
+call-sites.svg   the paired call in plugin_stack.so's run_lifo, per target
                  of platform/targets.conf, and where a deferred function
                  returns to
 module-life.svg  the life of plugin_math.so from .init_array to .fini_array
@@ -58,17 +58,17 @@ def pairing_length(triple):
 
 
 def paired_site(triple):
-    """The instructions of run_acquire's first paired call site, up to the
+    """The instructions of run_lifo's first paired call site, up to the
     instruction after the call."""
     dump = run(f"{triple}-objdump", "-d", "--no-show-raw-insn", built(triple, "plugin_stack.so"))
-    body = dump.split("<run_acquire>:")[1].split("\n\n")[0].splitlines()
+    body = dump.split("<run_lifo>:")[1].split("\n\n")[0].splitlines()
     insns = [re.sub(r"\s+", " ", l.strip()) for l in body if re.match(r"\s+[0-9a-f]+:", l)]
     i = next(k for k, l in enumerate(insns) if "modlink_deferreturn" in l)
     return insns[i - 3:i + 2], 3
 
 
 def call_sites():
-    body = [text(20, 24, "The paired call in run_acquire (plugin_stack.so), from objdump -d, and where the rewind lands",
+    body = [text(20, 24, "The paired call in run_lifo (plugin_stack.so), from objdump -d, and where the rewind lands",
                  "font-weight='bold'")]
     y = 56
     for triple in TARGETS:

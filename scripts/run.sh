@@ -47,11 +47,11 @@ verify_plugin_host() {
 
 show_pairing() {
   local triple=$1 dir=$2
-  step "a paired call site, in plugin_stack.so's run_acquire"
+  step "a paired call site, in plugin_stack.so's run_lifo (a defer in a loop: the runtime path)"
   local site
   site=$("$triple-objdump" -d --no-show-raw-insn "$dir/plugin_stack.so" |
-         awk '/<\.?run_acquire>:/ {f=1} f && /^$/ {f=0} f' | grep -B3 -m1 'modlink_deferreturn')
-  # (objdump names an ELFv1 function's code ".run_acquire")
+         awk '/<\.?run_lifo>:/ {f=1} f && /^$/ {f=0} f' | grep -B3 -m1 'modlink_deferreturn')
+  # (objdump names an ELFv1 function's code ".run_lifo")
   [ -n "$site" ] && sed 's/^/     /' <<<"$site"
 }
 

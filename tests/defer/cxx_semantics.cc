@@ -9,6 +9,9 @@
 //   cxx_semantics            the checks; prints "cxx: ok"
 //   cxx_semantics terminate  a deferred call throws while an exception
 //                            unwinds: std::terminate, as for a destructor
+//   cxx_semantics noexcept   an exception tries to leave a noexcept function
+//                            that deferred: std::terminate, before the
+//                            function's pending calls run
 //   cxx_semantics exit       exit() skips the pending calls
 #include <modlink.h>
 
@@ -266,6 +269,12 @@ NOINLINE static void throws_while_unwinding()
   thrower("first");
 }
 
+[[gnu::noinline]] static void noexcept_escape() noexcept
+{
+  modlink_defer(note, S("X(ran before terminate)"));
+  thrower("escapes");
+}
+
 static void must_not_run(void *s)
 {
   printf("%s\n", static_cast<const char *>(s));
@@ -294,6 +303,16 @@ int main(int argc, char **argv)
     } catch (...) {
       printf("FAIL: the exception was caught\n");
     }
+    return 1;
+  }
+  if (mode == "noexcept") {
+    trace_reset();
+    std::set_terminate([] {
+      printf("terminate: called, trace [%s]\n", trace);
+      fflush(stdout);
+      _exit(0);
+    });
+    noexcept_escape();
     return 1;
   }
   if (mode == "exit") {
