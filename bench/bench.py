@@ -5,11 +5,15 @@ measured in the same run: the variants of a measurement alternate
 counted rounds are reported.
 
     bench/run.sh            everything (installs what it needs, builds)
-    bench.py [--smoke] [--out DIR]
+    bench.py [--smoke] [--only GROUP] [--rounds N] [--out DIR]
 
-P1 defer round trip (the build machine's own target): modlink_defer vs a
-   direct call, __attribute__((cleanup)), Go 1.19 open-coded and loop
-   defers, gccgo; instructions per op under callgrind.
+P1 defer round trip (the build machine's own target): an open-coded
+   modlink_defer (the default) vs __attribute__((cleanup)) and a direct
+   call; the same function on the runtime path (compiled with
+   -fplugin-arg-modlink-open-coded=off); a defer in a loop of 1 and of 8
+   iterations (always the runtime path) vs Go 1.19's loop defer; Go 1.19's
+   open-coded defer, gccgo, and the C2y defer TS (clang 22+ -fdefer-ts,
+   when such a clang is installed); instructions per op under callgrind.
 P2 modlink_find_module vs dladdr with 200 loaded modules.
 P3 startup of a PIE with 200 modlink modules vs 200 modules with an empty
    constructor.
@@ -20,6 +24,12 @@ P5 modlink-cc vs gcc building sqlite3.c as a shared object.
 
 Every plain gcc is the one modlink-cc drives for the target (its -###
 line), so each comparison is against the same compiler.
+
+--rounds N counts N rounds instead of 5 (a noisy machine); every counted
+sample is in DIR/samples.json.
+
+--only GROUP runs one measurement fully (defer, find_module, startup,
+plugin_compile, driver) and reports only its figures.
 
 --smoke uses tiny counts and a small source for P4/P5, and only checks that
 results.json is complete.  It also builds P1's and P2's programs with every
@@ -48,9 +58,16 @@ _spec = importlib.util.spec_from_file_location("modlink_platform", os.path.join(
 TABLE = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(TABLE)
 
+# Measured when the tool is there, reported as skipped otherwise.
+OPTIONAL = {"defer": ["defer_ts_ns", "defer_ts_direct_ns"]}
+# A clang with the C2y defer TS (-fdefer-ts, clang 22 and later).
+DEFER_TS_CLANGS = ["clang-24", "clang-23", "clang-22", "clang"]
+
 KEYS = {
-    "defer": ["modlink_ns", "direct_ns", "cleanup_ns", "go_open_ns", "go_loop_ns", "gccgo_ns",
-              "modlink_instr", "cleanup_instr"],
+    "defer": ["modlink_ns", "runtime_ns", "direct_ns", "cleanup_ns", "loop1_ns", "loop8_ns",
+              "direct_loop8_ns", "go_open_ns", "go_loop_ns", "go_loop8_ns", "gccgo_ns",
+              "modlink_instr", "runtime_instr", "cleanup_instr", "direct_instr", "loop1_instr",
+              "loop8_instr"],
     "find_module": ["modules", "modlink_ns", "dladdr_ns"],
     "startup": ["modules", "modlink_ms", "ctor_ms"],
     "plugin_compile": ["plain_s", "auto_s", "all_s", "text_plain", "text_all"],
@@ -111,15 +128,19 @@ def built_triples():
 
 
 class Bench:
-    def __init__(self, smoke, out):
+    def __init__(self, smoke, out, rounds=None):
         self.smoke, self.out = smoke, out
-        self.rounds = 2 if smoke else 6  # one warm-up, then the counted rounds
+        # one warm-up, then the counted rounds
+        self.rounds = 2 if smoke else (rounds + 1 if rounds else 6)
         self.work = os.path.join(out, "work")
         os.makedirs(self.work, exist_ok=True)
         self.results = {group: {} for group in KEYS}
+        self.groups = list(KEYS)  # the groups this run measures
         self.notes = []
+        self.profile = []
+        self.samples = {}  # every counted sample, for samples.json
 
-    def alternate(self, variants):
+    def alternate(self, group, variants):
         """Runs each variant once per round, in turn; the medians of the
         counted rounds."""
         samples = {name: [] for name in variants}
@@ -128,54 +149,105 @@ class Bench:
                 value = measure()
                 if r > 0:
                     samples[name].append(value)
+        self.samples.update({f"{group}.{name}": values for name, values in samples.items()})
         return {name: statistics.median(values) for name, values in samples.items()}
 
     def path(self, *parts):
         return os.path.join(self.work, *parts)
 
     # ---- P1 -----------------------------------------------------------
+    def defer_ts_clang(self, exe):
+        """Builds bench/defer_ts_bench.c with the first clang that accepts
+        -fdefer-ts; that clang, or None."""
+        src = os.path.join(ROOT, "bench", "defer_ts_bench.c")
+        self.defer_ts_refused = []
+        for clang in DEFER_TS_CLANGS:
+            if not shutil.which(clang):
+                continue
+            result = subprocess.run([clang, "-std=c2y", "-fdefer-ts", "-O2", src, "-o", exe],
+                                    capture_output=True, text=True)
+            if result.returncode == 0:
+                return clang
+            self.defer_ts_refused.append(f"{clang}: {(result.stderr.strip().splitlines() or ['?'])[0]}")
+        return None
+
+    def defer_paths(self, flags):
+        """The plugin's choice for each function of defer_bench.c (its
+        -fplugin-arg-modlink-verbose lines)."""
+        out = run([MODLINK_CC, "-O2", "-fplugin-arg-modlink-verbose", "-c",
+                   os.path.join(ROOT, "bench", "defer_bench.c"), "-o", self.path("verbose.o")] + flags).stderr
+        return [line.strip() for line in out.splitlines() if "with_" in line]
+
     def defer(self):
-        exe = self.path("defer_bench")
-        run([MODLINK_CC, "-O2", os.path.join(ROOT, "bench", "defer_bench.c"), "-o", exe])
+        src = os.path.join(ROOT, "bench", "defer_bench.c")
+        exe, exe_rt = self.path("defer_bench"), self.path("defer_bench_runtime")
+        off = ["-fplugin-arg-modlink-open-coded=off"]
+        run([MODLINK_CC, "-O2", src, "-o", exe])
+        run([MODLINK_CC, "-O2", src, "-o", exe_rt] + off)
+        self.notes += ["", "P1: the plugin's path for each function (-fplugin-arg-modlink-verbose):", ""]
+        self.notes += [f"- default build: {line}" for line in self.defer_paths([])]
+        self.notes += [f"- open-coded=off build: {line}" for line in self.defer_paths(off)]
         go_env = dict(os.environ, GOCACHE=self.path("gocache"), GOPATH=self.path("gopath"),
                       GOFLAGS="-mod=mod", GO111MODULE="on", GCCGO="gccgo")
         go_dir = os.path.join(ROOT, "bench", "go")
         run(["go", "test", "-c", "-o", self.path("go.test")], cwd=go_dir, env=go_env)
         run([gccgo_go_tool(), "test", "-c", "-vet=off", "-compiler", "gccgo", "-gccgoflags=-O2",
              "-o", self.path("gccgo.test")], cwd=go_dir, env=go_env)
+        ts_exe = self.path("defer_ts_bench")
+        clang = self.defer_ts_clang(ts_exe)
+        if clang:
+            version = run([clang, "--version"]).stdout.splitlines()[0]
+            self.notes += ["", f"P1: the C2y defer TS compiled by {version} (-std=c2y -fdefer-ts -O2)."]
+        else:
+            line = ("P1: C2y defer skipped: no clang with -fdefer-ts (clang 22 or later) is installed; "
+                    f"tried {', '.join(DEFER_TS_CLANGS)}" +
+                    (f" ({'; '.join(self.defer_ts_refused)})" if self.defer_ts_refused else "") + ".")
+            print(f"bench: {line}", flush=True)
+            self.notes += ["", line]
+        # About the same time per variant: fewer calls of the 8-defer loop.
         n = 100_000 if self.smoke else 50_000_000
+        n8 = n // 8
 
-        def go(binary, bench):
+        def go(binary, bench, count=n):
             out = run([self.path(binary), "-test.run", "^$", "-test.bench", f"^{bench}$",
-                       "-test.benchtime", f"{n}x"]).stdout
+                       "-test.benchtime", f"{count}x"]).stdout
             return float(re.search(r"\s([0-9.]+) ns/op", out).group(1))
 
-        medians = self.alternate({
+        variants = {
             "modlink_ns": lambda: ns_per_op([exe, "modlink", str(n)]),
+            "runtime_ns": lambda: ns_per_op([exe_rt, "modlink", str(n)]),
             "direct_ns": lambda: ns_per_op([exe, "direct", str(n)]),
             "cleanup_ns": lambda: ns_per_op([exe, "cleanup", str(n)]),
+            "loop1_ns": lambda: ns_per_op([exe, "loop", str(n), "1"]),
+            "loop8_ns": lambda: ns_per_op([exe, "loop", str(n8), "8"]),
+            "direct_loop8_ns": lambda: ns_per_op([exe, "direct-loop", str(n8), "8"]),
             "go_open_ns": lambda: go("go.test", "BenchmarkOpenDefer"),
             "go_loop_ns": lambda: go("go.test", "BenchmarkLoopDefer"),
+            "go_loop8_ns": lambda: go("go.test", "BenchmarkLoopDefer8", n8),
             "gccgo_ns": lambda: go("gccgo.test", "BenchmarkOpenDefer"),
-        })
-        self.results["defer"].update(medians)
-        for variant in ("modlink", "cleanup"):
-            self.results["defer"][f"{variant}_instr"] = self.instructions(exe, variant)
-        self.profile = self.callgrind_top(exe)
+        }
+        if clang:
+            variants["defer_ts_ns"] = lambda: ns_per_op([ts_exe, "defer", str(n)])
+            variants["defer_ts_direct_ns"] = lambda: ns_per_op([ts_exe, "direct", str(n)])
+        self.results["defer"].update(self.alternate("defer", variants))
+        for key, binary, argv in (("modlink", exe, ["modlink"]), ("runtime", exe_rt, ["modlink"]),
+                                  ("cleanup", exe, ["cleanup"]), ("direct", exe, ["direct"]),
+                                  ("loop1", exe, ["loop", "1"]), ("loop8", exe, ["loop", "8"])):
+            self.results["defer"][f"{key}_instr"] = self.instructions(binary, key, argv)
+        self.profile = self.callgrind_top(self.path("cg.runtime.2"))
 
-    def callgrind(self, exe, variant, n, out):
-        run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", exe, variant, str(n)])
+    def callgrind(self, exe, argv, n, out):
+        run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", exe, argv[0], str(n)] + argv[1:])
         return int(re.search(r"^summary: (\d+)", open(out).read(), re.M).group(1))
 
-    def instructions(self, exe, variant):
+    def instructions(self, exe, key, argv):
         """Instructions per op: the difference between N and 2N calls."""
         n = 2000 if self.smoke else 200_000
-        one = self.callgrind(exe, variant, n, self.path(f"cg.{variant}.1"))
-        two = self.callgrind(exe, variant, 2 * n, self.path(f"cg.{variant}.2"))
+        one = self.callgrind(exe, argv, n, self.path(f"cg.{key}.1"))
+        two = self.callgrind(exe, argv, 2 * n, self.path(f"cg.{key}.2"))
         return (two - one) / n
 
-    def callgrind_top(self, exe):
-        out = self.path("cg.modlink.2")
+    def callgrind_top(self, out):
         report = run(["callgrind_annotate", "--threshold=99", out]).stdout
         rows = re.findall(r"^\s*([\d,]+) \([ 0-9.]+%\)\s+\S*:(\S+) \[([^\]]*)\]", report, re.M)
         return [(int(ir.replace(",", "")), fn, os.path.basename(obj)) for ir, fn, obj in rows[:6]]
@@ -209,7 +281,7 @@ class Bench:
         run([MODLINK_CC, "-O2", os.path.join(ROOT, "bench", "find_bench.c"), "-o", exe, "-ldl"])
         n = str(10_000 if self.smoke else 5_000_000)
         self.results["find_module"]["modules"] = count
-        self.results["find_module"].update(self.alternate({
+        self.results["find_module"].update(self.alternate("find_module", {
             "modlink_ns": lambda: ns_per_op([exe, "modlink", n, directory, str(count)]),
             "dladdr_ns": lambda: ns_per_op([exe, "dladdr", n, directory, str(count)]),
         }))
@@ -227,11 +299,17 @@ class Bench:
             work = self.path("targets", triple)
             os.makedirs(work, exist_ok=True)
             defer_exe, find_exe = os.path.join(work, "defer_bench"), os.path.join(work, "find_bench")
+            defer_rt = os.path.join(work, "defer_bench_runtime")
             run([cc, "-O2", os.path.join(ROOT, "bench", "defer_bench.c"), "-o", defer_exe])
+            run([cc, "-O2", os.path.join(ROOT, "bench", "defer_bench.c"), "-o", defer_rt,
+                 "-fplugin-arg-modlink-open-coded=off"])
             run([cc, "-O2", os.path.join(ROOT, "bench", "find_bench.c"), "-o", find_exe, "-ldl"])
             modules = self.build_modules("find", 2, cc, os.path.join(work, "find"))
             for variant in ("modlink", "direct", "cleanup"):
                 ns_per_op(runner + [defer_exe, variant, "1000"])
+            ns_per_op(runner + [defer_rt, "modlink", "1000"])
+            for variant in ("loop", "direct-loop"):
+                ns_per_op(runner + [defer_exe, variant, "1000", "8"])
             for variant in ("modlink", "dladdr"):
                 ns_per_op(runner + [find_exe, variant, "100", modules, "2"])
             print(f"bench: {triple}: P1 and P2 programs run", flush=True)
@@ -253,7 +331,7 @@ class Bench:
             programs[kind] = exe
         repeat = 2 if self.smoke else 20
         self.results["startup"]["modules"] = count
-        medians = self.alternate({
+        medians = self.alternate("startup", {
             "modlink_ms": lambda: timed([programs["start"]], repeat) * 1e3,
             "ctor_ms": lambda: timed([programs["ctor"]], repeat) * 1e3,
         })
@@ -283,7 +361,7 @@ class Bench:
             return timed([gcc, "-O2", "-fPIC", "-c", src, "-o", self.path(f"sqlite_{variant}.o")] + flags[variant])
 
         self.results["plugin_compile"].update(self.alternate(
-            {f"{v}_s": (lambda v=v: compile(v)) for v in flags}))
+            "plugin_compile", {f"{v}_s": (lambda v=v: compile(v)) for v in flags}))
         for variant in ("plain", "all"):
             sizes = run([f"{triple}-size", "-A", self.path(f"sqlite_{variant}.o")]).stdout
             self.results["plugin_compile"][f"text_{variant}"] = int(re.search(r"^\.text\s+(\d+)", sizes, re.M).group(1))
@@ -291,34 +369,67 @@ class Bench:
     def driver(self, src):
         common = ["-O2", "-fPIC", "-shared", src, "-lpthread", "-ldl", "-lm"]
         gcc = native_gcc()
-        self.results["driver"].update(self.alternate({
+        self.results["driver"].update(self.alternate("driver", {
             "gcc_s": lambda: timed([gcc] + common + ["-o", self.path("libsqlite_gcc.so")]),
             "modlink_s": lambda: timed([MODLINK_CC] + common + ["-o", self.path("libsqlite_modlink.so")]),
         }))
 
     # ---- the report -----------------------------------------------------
     def figures(self):
-        """(name, value, unit, baseline name, baseline value, goal text, goal ratio or None, met)"""
+        """(name, value, unit, baseline name, baseline value, goal text, goal ratio or None, met),
+        for the groups measured."""
         d, f, s, p, r = (self.results[k] for k in ("defer", "find_module", "startup", "plugin_compile", "driver"))
-        rows = [
-            ("P1 defer vs Go open-coded", d["modlink_ns"], "ns", "Go 1.19 open-coded defer", d["go_open_ns"],
-             "<= 1.5x", 1.5),
-            ("P1 defer vs Go loop defer", d["modlink_ns"], "ns", "Go 1.19 defer in a loop", d["go_loop_ns"],
-             "<= 0.3x", 0.3),
-            ("P1 defer vs gccgo", d["modlink_ns"], "ns", "gccgo defer", d["gccgo_ns"], "< 1x", 1.0),
-            ("P1 defer vs direct call", d["modlink_ns"], "ns", "direct call", d["direct_ns"], "", None),
-            ("P1 defer vs cleanup attribute", d["modlink_ns"], "ns", "__attribute__((cleanup))", d["cleanup_ns"],
-             "", None),
-            ("P1 instructions per op", d["modlink_instr"], "instr", "cleanup attribute", d["cleanup_instr"], "", None),
-            (f"P2 find_module, {f['modules']} modules", f["modlink_ns"], "ns", "dladdr", f["dladdr_ns"],
-             ">= 20x faster", 1 / 20),
-            (f"P3 startup, {s['modules']} modules", s["modlink_ms"], "ms", "empty constructors", s["ctor_ms"],
-             "<= 1.02x", 1.02),
-            ("P4 compile time, toc-save=auto", p["auto_s"], "s", "no plugin", p["plain_s"], "<= 1.01x", 1.01),
-            ("P4 compile time, toc-save=all", p["all_s"], "s", "no plugin", p["plain_s"], "<= 1.02x", 1.02),
-            ("P4 .text size, toc-save=all", p["text_all"], "bytes", "no plugin", p["text_plain"], "<= 1.015x", 1.015),
-            ("P5 modlink-cc vs gcc, shared object", r["modlink_s"], "s", "gcc", r["gcc_s"], "<= 1.02x", 1.02),
-        ]
+        rows = []
+        if d:
+            rows += [
+                ("P1 open-coded defer vs cleanup attribute", d["modlink_ns"], "ns", "__attribute__((cleanup))",
+                 d["cleanup_ns"], "<= 1.1x", 1.1),
+                ("P1 open-coded defer vs direct call", d["modlink_ns"], "ns", "direct call", d["direct_ns"], "", None),
+                ("P1 open-coded defer vs Go open-coded", d["modlink_ns"], "ns", "Go 1.19 open-coded defer",
+                 d["go_open_ns"], "<= 1.5x", 1.5),
+                ("P1 open-coded defer vs gccgo", d["modlink_ns"], "ns", "gccgo defer", d["gccgo_ns"], "< 1x", 1.0),
+                ("P1 runtime-path defer vs open-coded", d["runtime_ns"], "ns", "open-coded defer", d["modlink_ns"],
+                 "", None),
+                ("P1 runtime-path defer vs cleanup attribute", d["runtime_ns"], "ns", "__attribute__((cleanup))",
+                 d["cleanup_ns"], "", None),
+                ("P1 loop defer, 1 iteration, vs Go", d["loop1_ns"], "ns", "Go 1.19 defer in a loop, 1 iteration",
+                 d["go_loop_ns"], "<= 0.5x", 0.5),
+                ("P1 loop defer, 8 iterations, vs Go", d["loop8_ns"], "ns", "Go 1.19 defer in a loop, 8 iterations",
+                 d["go_loop8_ns"], "<= 0.5x", 0.5),
+                ("P1 loop defer, 8 iterations, vs direct calls", d["loop8_ns"], "ns", "8 direct calls in a loop",
+                 d["direct_loop8_ns"], "", None),
+            ]
+            if "defer_ts_ns" in d:
+                rows += [
+                    ("P1 open-coded defer vs C2y defer (clang)", d["modlink_ns"], "ns", "clang -fdefer-ts defer",
+                     d["defer_ts_ns"], "", None),
+                    ("P1 C2y defer (clang) vs its direct call", d["defer_ts_ns"], "ns", "clang direct call",
+                     d["defer_ts_direct_ns"], "", None),
+                ]
+            rows += [
+                ("P1 instructions per op, open-coded", d["modlink_instr"], "instr", "cleanup attribute",
+                 d["cleanup_instr"], "", None),
+                ("P1 instructions per op, runtime path", d["runtime_instr"], "instr", "cleanup attribute",
+                 d["cleanup_instr"], "", None),
+                ("P1 instructions per op, loop of 8", d["loop8_instr"], "instr", "cleanup attribute",
+                 d["cleanup_instr"], "", None),
+            ]
+        if f:
+            rows.append((f"P2 find_module, {f['modules']} modules", f["modlink_ns"], "ns", "dladdr", f["dladdr_ns"],
+                         ">= 20x faster", 1 / 20))
+        if s:
+            rows.append((f"P3 startup, {s['modules']} modules", s["modlink_ms"], "ms", "empty constructors",
+                         s["ctor_ms"], "<= 1.02x", 1.02))
+        if p:
+            rows += [
+                ("P4 compile time, toc-save=auto", p["auto_s"], "s", "no plugin", p["plain_s"], "<= 1.01x", 1.01),
+                ("P4 compile time, toc-save=all", p["all_s"], "s", "no plugin", p["plain_s"], "<= 1.02x", 1.02),
+                ("P4 .text size, toc-save=all", p["text_all"], "bytes", "no plugin", p["text_plain"], "<= 1.015x",
+                 1.015),
+            ]
+        if r:
+            rows.append(("P5 modlink-cc vs gcc, shared object", r["modlink_s"], "s", "gcc", r["gcc_s"], "<= 1.02x",
+                         1.02))
         return [(n, v, u, bn, bv, g, gr, None if gr is None else v / bv <= gr) for n, v, u, bn, bv, g, gr in rows]
 
     def machine(self):
@@ -330,12 +441,14 @@ class Bench:
         return f"{model}, {os.cpu_count()} cores, {os.uname().sysname} {os.uname().release}"
 
     def write(self):
-        missing = [f"{g}.{k}" for g, keys in KEYS.items() for k in keys
+        missing = [f"{g}.{k}" for g, keys in KEYS.items() if g in self.groups for k in keys
                    if not isinstance(self.results[g].get(k), (int, float))]
         if missing:
             sys.exit("bench: results incomplete: " + ", ".join(missing))
         with open(os.path.join(self.out, "results.json"), "w") as f:
-            json.dump(self.results, f, indent=2, sort_keys=True)
+            json.dump({g: v for g, v in self.results.items() if g in self.groups}, f, indent=2, sort_keys=True)
+        with open(os.path.join(self.out, "samples.json"), "w") as f:
+            json.dump(self.samples, f, indent=1, sort_keys=True)
         rows = self.figures()
         date = time.strftime("%Y-%m-%d")
         lines = [f"# modlink benchmarks{' (smoke: tiny counts, numbers meaningless)' if self.smoke else ''}", "",
@@ -347,8 +460,14 @@ class Bench:
         for name, v, unit, bname, bv, goal, _, met in rows:
             lines.append(f"| {name} | {v:.4g} {unit} | {bname} | {bv:.4g} {unit} | {v / bv:.3f} | {goal} | "
                          f"{'' if met is None else 'yes' if met else 'no'} |")
-        lines += ["", "Where the defer time goes (callgrind, modlink variant, instructions):", ""]
-        lines += [f"- {ir:,} in {fn} ({obj})" for ir, fn, obj in self.profile]
+        if self.samples:
+            lines += ["", "The spread of the counted samples (min, median, max):", ""]
+            lines += [f"- {key}: {min(v):.4g}, {statistics.median(v):.4g}, {max(v):.4g}"
+                      for key, v in sorted(self.samples.items())]
+        if self.profile:
+            lines += ["", "Where the runtime-path defer's time goes (callgrind, open-coded=off build, "
+                      "2N calls, instructions):", ""]
+            lines += [f"- {ir:,} in {fn} ({obj})" for ir, fn, obj in self.profile]
         lines += self.notes
         with open(os.path.join(self.out, "report.md"), "w") as f:
             f.write("\n".join(lines) + "\n")
@@ -387,22 +506,31 @@ class Bench:
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--smoke", action="store_true")
+    parser.add_argument("--only", choices=list(KEYS), help="run only this measurement")
+    parser.add_argument("--rounds", type=int, help="counted rounds (default 5; smoke: 1)")
     parser.add_argument("--out", default=os.path.join(ROOT, "build", "bench"))
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
-    bench = Bench(args.smoke, args.out)
-    steps = [("P1 defer", bench.defer), ("P2 find_module", bench.find_module), ("P3 startup", bench.startup)]
-    for name, step in steps:
-        print(f"bench: {name}", flush=True)
-        step()
-    if args.smoke:
+    bench = Bench(args.smoke, args.out, args.rounds)
+    if args.only:
+        bench.groups = [args.only]
+    steps = [("defer", "P1 defer", bench.defer), ("find_module", "P2 find_module", bench.find_module),
+             ("startup", "P3 startup", bench.startup)]
+    for group, name, step in steps:
+        if group in bench.groups:
+            print(f"bench: {name}", flush=True)
+            step()
+    if args.smoke and not args.only:
         print("bench: every target", flush=True)
         bench.every_target()
-    src = bench.source()
-    print("bench: P4 plugin compile time", flush=True)
-    bench.plugin_compile(src)
-    print("bench: P5 driver overhead", flush=True)
-    bench.driver(src)
+    if "plugin_compile" in bench.groups or "driver" in bench.groups:
+        src = bench.source()
+        if "plugin_compile" in bench.groups:
+            print("bench: P4 plugin compile time", flush=True)
+            bench.plugin_compile(src)
+        if "driver" in bench.groups:
+            print("bench: P5 driver overhead", flush=True)
+            bench.driver(src)
     bench.write()
     print(open(os.path.join(args.out, "report.md")).read())
     print(f"bench: results complete in {args.out}")

@@ -217,6 +217,18 @@ modlink__deferreturn_next(uintptr_t *frame_word, uintptr_t ret, uintptr_t sp,
       return take(t, r, h, ret, sp, may_return_past);
   }
 
+  /* The common re-entry: back at the call site from a deferred call that
+     was not F's last.  Its marker is on top and F's next pending record
+     right below it: what the general path below finds, in fewer steps. */
+  if (__builtin_expect(h >= 2, 1)) {
+    struct record *m = &t->records[h - 1];
+    if (is_marker_of(m, ret, sp) && !(m->frame & FIRST)) {
+      struct record *r = m - 1;
+      if (frame_of(r) == frame_of(m) && r->fn)
+        return take(t, r, h - 1, ret, sp, may_return_past);
+    }
+  }
+
   /* What the deferred function (and anything it called) left is dead. */
   h = height_above(t, h, sp);
   if (h && is_marker_of(&t->records[h - 1], ret, sp)) {

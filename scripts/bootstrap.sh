@@ -57,6 +57,11 @@ packages=(
   # reliability: sqlite3.c from the npm registry
   npm
 )
+# benchmarks: the C2y defer TS (clang 22 and later, -fdefer-ts), where the
+# distribution has it; P1 reports the variant as skipped without it
+if apt-cache show clang-22 >/dev/null 2>&1; then
+  packages+=(clang-22)
+fi
 for triple in $(platform_triples); do
   debian_arch=$(platform_field "$triple" debian_arch)
   if [ "$debian_arch" = "$host_arch" ]; then

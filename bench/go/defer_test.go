@@ -1,6 +1,8 @@
 // P1's Go baselines: the same tiny function as bench/defer_bench.c, with
 // an open-coded defer (Go 1.14+), and with a defer in a loop, which Go
-// cannot open-code and runs through the runtime's defer records.
+// cannot open-code and runs through the runtime's defer records: one
+// iteration (withLoopDefer), and N iterations with N a run-time value
+// (withLoopDeferN, as defer_bench's "loop" variant).
 package modlinkbench
 
 import "testing"
@@ -24,6 +26,14 @@ func withLoopDefer(x int) int {
 	return x + 1
 }
 
+//go:noinline
+func withLoopDeferN(x, n int) int {
+	for i := 0; i < n; i++ {
+		defer sink()
+	}
+	return x + 1
+}
+
 func BenchmarkOpenDefer(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		withOpenDefer(i)
@@ -33,5 +43,11 @@ func BenchmarkOpenDefer(b *testing.B) {
 func BenchmarkLoopDefer(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		withLoopDefer(i)
+	}
+}
+
+func BenchmarkLoopDefer8(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		withLoopDeferN(i, 8)
 	}
 }
