@@ -57,9 +57,10 @@ packages=(
   # reliability: sqlite3.c from the npm registry
   npm
 )
-# benchmarks: the C2y defer TS (clang 22 and later, -fdefer-ts), where the
-# distribution has it; P1 reports the variant as skipped without it
-if apt-cache show clang-22 >/dev/null 2>&1; then
+# benchmarks: the C2y defer TS (clang 22 and later, -fdefer-ts), where this
+# machine's distribution has it; P1 reports the variant as skipped without
+# it.  Not in --list, which names packages for other suites' chroots.
+if [ "$mode" != list ] && apt-cache show clang-22 >/dev/null 2>&1; then
   packages+=(clang-22)
 fi
 for triple in $(platform_triples); do
