@@ -49,6 +49,14 @@ Compile compile(const TargetTools &t, const std::string &source, std::vector<std
 
 bool has_naked(const TargetTools &t) { return target_of(t).has("naked"); }
 
+std::string text_of(const AsmFunction &fn)
+{
+    std::string text;
+    for (const std::string &line : fn.raw)
+        text += line + "\n";
+    return text;
+}
+
 struct Refusal {
     const char *what;
     const char *source;
@@ -200,10 +208,7 @@ BOOST_AUTO_TEST_CASE(calls_and_pairing)
                 for (const std::string &problem : report.problems)
                     BOOST_TEST_ERROR(problem);
                 // A function that does not defer pays nothing.
-                std::string plain_text;
-                for (const std::string &line : plain->raw)
-                    plain_text += line + "\n";
-                BOOST_TEST(plain_text.find("modlink") == std::string::npos);
+                BOOST_TEST(text_of(*plain).find("modlink") == std::string::npos);
             }
         }
     }
@@ -226,13 +231,8 @@ BOOST_AUTO_TEST_CASE(open_coded_makes_no_runtime_call)
                 const AsmFunction *f = find_function(fns, "f");
                 const AsmFunction *looping = find_function(fns, "looping");
                 BOOST_REQUIRE(f && looping);
-                std::string f_text, looping_text;
-                for (const std::string &line : f->raw)
-                    f_text += line + "\n";
-                for (const std::string &line : looping->raw)
-                    looping_text += line + "\n";
-                BOOST_TEST(f_text.find("modlink") == std::string::npos, f_text);
-                BOOST_TEST(looping_text.find("modlink__defer") != std::string::npos);
+                BOOST_TEST(text_of(*f).find("modlink") == std::string::npos, text_of(*f));
+                BOOST_TEST(text_of(*looping).find("modlink__defer") != std::string::npos);
                 ShapeReport report = check_shape(*looping, shape_of(target_of(t)), {"modlink_deferreturn"}, {});
                 BOOST_TEST(report.paired_calls >= 1);
                 for (const std::string &problem : report.problems)

@@ -25,28 +25,10 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "trace.h"
 
 #define NOINLINE __attribute__((noinline, noclone))
 #define S(text) const_cast<char *>(text)
-
-static char trace[256];
-static size_t trace_len;
-static void trace_reset() { trace_len = 0; trace[0] = 0; }
-static void note(void *s)
-{
-  size_t n = strlen(static_cast<const char *>(s));
-  if (trace_len + n < sizeof trace) {
-    memcpy(trace + trace_len, s, n + 1);
-    trace_len += n;
-  }
-}
-
-#define EXPECT_TRACE(call, expected) \
-  do {                               \
-    trace_reset();                   \
-    call;                            \
-    CHECK_STR(trace, expected);      \
-  } while (0)
 
 // ---- where modlink_defer is lowered --------------------------------------
 NOINLINE static void plain()

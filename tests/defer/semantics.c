@@ -18,24 +18,10 @@
 
 #include "check.h"
 #include "semantics.h"
+#include "trace.h"
 
 #define NOINLINE __attribute__((noinline, noclone))
 #define P(n) ((void *)(uintptr_t)(n))
-
-/* What ran, in order. */
-static char trace[256];
-static size_t trace_len;
-
-static void trace_reset(void) { trace_len = 0; trace[0] = 0; }
-
-static void note(void *s)
-{
-  size_t n = strlen(s);
-  if (trace_len + n < sizeof trace) {
-    memcpy(trace + trace_len, s, n + 1);
-    trace_len += n;
-  }
-}
 
 /* Clobbers every call-clobbered register it can, and the stack below. */
 static void clobber(void *unused)
@@ -355,13 +341,6 @@ NOINLINE static void by_hand(void)
 }
 
 NOINLINE static void no_defer_by_hand(void) { modlink_deferreturn(); }
-
-#define EXPECT_TRACE(call, expected)                                          \
-  do {                                                                        \
-    trace_reset();                                                            \
-    call;                                                                     \
-    CHECK_STR(trace, expected);                                               \
-  } while (0)
 
 int semantics_run(void)
 {
