@@ -362,8 +362,9 @@ defers_p (const defer_rewrite *rw)
   return rw->frame || rw->mask;
 }
 
-/* Runtime path: what runs the deferred calls at a return (and, with
-   MAY_THROW false, in the exception cleanup).  */
+/* Runtime path: what runs the deferred calls at a return, and on the
+   exception path.  With exceptions on, the call may throw (a deferred call
+   that throws returns through it), so it gets F's exception regions.  */
 static gimple_seq
 deferreturn_sequence (tree frame, location_t loc)
 {

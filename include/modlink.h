@@ -93,14 +93,19 @@ static inline const struct modlink_module *modlink_self(void)
  * and keeps F's return value.  Deferring inside loops is allowed; the
  * calls run when F returns, not when the enclosing block ends.  State is
  * per thread.  exit() and longjmp out of F skip F's pending calls and
- * leave the runtime consistent for the frames that remain.
+ * leave the runtime consistent for the frames that remain.  A C++
+ * exception that unwinds through F (C++, or C compiled with -fexceptions)
+ * runs F's pending calls, last deferred first, as destructors run.
  *
- * It needs the modlink GCC plugin (modlink-cc loads it), which lowers each
- * call and inserts modlink_deferreturn at F's returns; the plugin defines
- * __MODLINK__.  Without it, a call to modlink_defer is a compile error.
- * The plugin refuses what it cannot lower with one line naming the
- * function: setjmp and other returns-twice calls, non-local goto targets,
- * __builtin_return, naked functions and C++.
+ * It needs the modlink GCC plugin (modlink-cc loads it; C and C++); the
+ * plugin defines __MODLINK__.  Without it, a call to modlink_defer is a
+ * compile error.  The plugin open-codes the defers of F where it can (no
+ * defer in a loop: frame slots and a bit mask, no runtime call), and
+ * otherwise lowers each call to the runtime and inserts
+ * modlink_deferreturn at F's returns.  It refuses what it cannot lower
+ * with one line naming the function: setjmp and other returns-twice
+ * calls, non-local goto targets, __builtin_return, naked functions and
+ * -fsplit-stack.
  *
  * modlink_deferreturn is the plugin's to call: it runs the pending calls of
  * the function whose return it sits at by rewinding return addresses (see
