@@ -49,7 +49,8 @@
  *                     it is dropped all the same
  *   exit-while-churning
  *                     the process exits while another thread dlopens and
- *                     dlcloses in a loop (50 processes)
+ *                     dlcloses in a loop (50 processes; an exit that
+ *                     glibc's loader aborts on its own race is not judged)
  *   pthread-exit      a foreach callback ends its thread with pthread_exit
  *   cancel            a foreach callback's thread is cancelled in printf
  *   exit              a foreach callback calls exit(): destructors run,
@@ -699,11 +700,43 @@ static void *churns(void *unused)
   return 0;
 }
 
+/* What a child of exit-while-churning wrote to stderr: empty, or one line
+   from the loader itself.  glibc's _dl_fini clears each object's
+   l_init_called without the loader lock, and that bit shares a word with
+   l_visited, which a concurrent dlclose's sort writes under the lock: the
+   lost update makes the sort assert ("Inconsistency detected by ld.so:
+   dl-sort-maps.c ...") in the churning thread.  It is seen under
+   qemu-ppc64, about once in 2,000 exits, and never touches the registry. */
+enum child_stderr { STDERR_EMPTY, STDERR_LOADER_RACE, STDERR_OTHER };
+
+static enum child_stderr read_child_stderr(int fd)
+{
+  char buf[1024];
+  size_t len = 0;
+  ssize_t n;
+  while ((n = read(fd, buf + len, sizeof buf - 1 - len)) > 0)
+    len += (size_t)n;
+  buf[len] = 0;
+  if (len == 0)
+    return STDERR_EMPTY;
+  if (strncmp(buf, "Inconsistency detected by ld.so: ", 33) == 0 &&
+      strchr(buf, '\n') == buf + len - 1)
+    return STDERR_LOADER_RACE;
+  fprintf(stderr, "%s", buf);
+  return STDERR_OTHER;
+}
+
 static void exit_while_churning(void)
 {
+  int judged = 0;
   for (int i = 0; i < 50; i++) {
+    int err[2];
+    CHECK(pipe(err) == 0);
     pid_t pid = fork();
     if (pid == 0) {
+      dup2(err[1], 2);
+      close(err[0]);
+      close(err[1]);
       alarm(5);
       pthread_t t;
       pthread_create(&t, 0, churns, 0);
@@ -711,10 +744,18 @@ static void exit_while_churning(void)
       nanosleep(&ts, 0);
       exit(0); /* the main module leaves while the other thread loads */
     }
+    close(err[1]);
+    enum child_stderr said = read_child_stderr(err[0]);
+    close(err[0]);
     int status = 0;
     CHECK(waitpid(pid, &status, 0) == pid);
+    CHECK(said != STDERR_OTHER);
+    if (said == STDERR_LOADER_RACE)
+      continue; /* the loader's own race decided this exit, not modlink */
     CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    judged++;
   }
+  CHECK(judged >= 45);
 }
 
 static int exits_thread(const struct modlink_module *m, void *ctx)
