@@ -2,47 +2,211 @@
 #define _GNU_SOURCE
 #include "readers.h"
 
+#include <errno.h>
+#include <linux/membarrier.h>
+#include <signal.h>
 #include <stdint.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
-enum { NSLOTS = 16, CACHE_LINE = 128 };
+enum { FIRST_RECORDS = 64, CHUNK_RECORDS = 64 };
 
-struct slot {
-  unsigned long count[2]; /* open sections, per phase */
-} __attribute__((aligned(CACHE_LINE)));
+#define NEST_MASK MODLINK__NEST_MASK
+#define PHASE MODLINK__PHASE
 
-static struct slot slots[NSLOTS];
-static unsigned phase; /* only its low bit matters */
+struct chunk {
+  struct chunk *next;
+  struct modlink__reader records[CHUNK_RECORDS];
+};
 
-static struct slot *slot_of_this_thread(void)
+static struct modlink__reader first_records[FIRST_RECORDS];
+static struct chunk *chunks; /* more records, pushed, never unmapped */
+
+unsigned long modlink__entry_word = 1;
+
+/* Readers fence until membarrier(2) can order them for the writer: at
+   first, in a fork child (whose memory map is not registered), and for
+   good where the kernel refuses. */
+int modlink__readers_fence = 1;
+static int membarrier_registered;
+
+__thread struct modlink__reader *modlink__this_reader;
+
+static pid_t this_thread(void) { return (pid_t)syscall(SYS_gettid); }
+
+static bool thread_gone(pid_t tid)
 {
-  /* Threads run on different stacks; a multiplicative hash of the stack
-     page spreads them over the slots.  Any slot is correct, a distinct
-     one only avoids sharing a cache line. */
-  uintptr_t sp = (uintptr_t)__builtin_frame_address(0) >> 12;
-  return &slots[(uint32_t)(sp * 2654435761u) >> 28];
+  return syscall(SYS_tgkill, getpid(), tid, 0) != 0 && errno == ESRCH;
 }
 
-void modlink__read_begin(struct modlink__section *s)
+/* A record nobody owns, or one whose thread has exited (a thread that
+   exits is in no section: sections run no user code). */
+static bool claim(struct modlink__reader *r, pid_t me, bool reclaim)
 {
-  unsigned p = __atomic_load_n(&phase, __ATOMIC_SEQ_CST) & 1;
-  s->count = &slot_of_this_thread()->count[p];
-  /* Sequentially consistent: the writer that scans the counters after this
-     increment sees it, or this reader's next load sees the writer's table. */
-  __atomic_fetch_add(s->count, 1, __ATOMIC_SEQ_CST);
+  pid_t owner = __atomic_load_n(&r->owner, __ATOMIC_RELAXED);
+  if (owner != 0 && !(reclaim && thread_gone(owner)))
+    return false;
+  if (!__atomic_compare_exchange_n(&r->owner, &owner, me, false,
+                                   __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
+    return false;
+  __atomic_store_n(&r->word, 0, __ATOMIC_RELAXED);
+  return true;
 }
 
-void modlink__read_end(struct modlink__section *s)
+static struct modlink__reader *claim_in(struct modlink__reader *records,
+                                        int n, pid_t me, bool reclaim)
 {
-  __atomic_fetch_sub(s->count, 1, __ATOMIC_RELEASE);
+  for (int i = 0; i < n; i++)
+    if (claim(&records[i], me, reclaim))
+      return &records[i];
+  return 0;
 }
 
-static unsigned long readers_in(unsigned p)
+static struct modlink__reader *claim_anywhere(pid_t me, bool reclaim)
 {
-  unsigned long n = 0;
-  for (int i = 0; i < NSLOTS; i++)
-    n += __atomic_load_n(&slots[i].count[p], __ATOMIC_SEQ_CST);
-  return n;
+  struct modlink__reader *r = claim_in(first_records, FIRST_RECORDS, me,
+                                       reclaim);
+  for (struct chunk *c = __atomic_load_n(&chunks, __ATOMIC_ACQUIRE);
+       !r && c; c = c->next)
+    r = claim_in(c->records, CHUNK_RECORDS, me, reclaim);
+  return r;
+}
+
+/* Once per thread, async-signal-safe: free records first, then those of
+   exited threads, then a new chunk (mmap, which a signal handler may call).
+   Returns NULL only when memory is exhausted. */
+static struct modlink__reader *record_for_this_thread(void)
+{
+  int saved_errno = errno; /* tgkill's, in a signal handler */
+  pid_t me = this_thread();
+  struct modlink__reader *r = claim_anywhere(me, false);
+  if (!r)
+    r = claim_anywhere(me, true);
+  if (!r) {
+    struct chunk *c = mmap(0, sizeof *c, PROT_READ | PROT_WRITE,
+                           MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (c == MAP_FAILED) {
+      errno = saved_errno;
+      return 0;
+    }
+    c->records[0].owner = me;
+    c->next = __atomic_load_n(&chunks, __ATOMIC_RELAXED);
+    while (!__atomic_compare_exchange_n(&chunks, &c->next, c, true,
+                                        __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
+      ;
+    r = &c->records[0];
+  }
+  errno = saved_errno;
+  modlink__this_reader = r;
+  return r;
+}
+
+/* This thread's full barrier (ThreadSanitizer does not see fences, but
+   it sees a sequentially consistent read-modify-write). */
+static void barrier_here(void)
+{
+#ifdef __SANITIZE_THREAD__
+  __atomic_fetch_add(&modlink__entry_word, 0, __ATOMIC_SEQ_CST);
+#else
+  __atomic_thread_fence(__ATOMIC_SEQ_CST);
+#endif
+}
+
+/* The section of a thread that has no record and cannot get one counts
+   here, with atomic updates: only when mmap fails.  Its owner is -1, which
+   no thread id is. */
+static struct modlink__reader overflow = {.owner = -1};
+
+void modlink__read_begin_first(struct modlink__section *s)
+{
+  if (record_for_this_thread()) {
+    /* The claim is seen by a writer's scan, or this section sees what
+       that writer published (other_threads_read). */
+    barrier_here();
+    modlink__read_begin(s);
+    return;
+  }
+  s->reader = &overflow;
+  __atomic_fetch_add(&overflow.word, 1, __ATOMIC_SEQ_CST);
+}
+
+void modlink__read_end_overflow(struct modlink__section *s)
+{
+  __atomic_fetch_sub(&s->reader->word, 1, __ATOMIC_RELEASE);
+}
+
+/* A full barrier in every thread of the process that runs now; the
+   threads that do not run pass one when they are scheduled.  With the
+   writer lock held. */
+static void barrier_everywhere(void)
+{
+#ifndef __SANITIZE_THREAD__
+  if (!membarrier_registered &&
+      syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0,
+              0) == 0) {
+    membarrier_registered = 1;
+    /* From the next barrier on, readers may stop fencing. */
+    __atomic_store_n(&modlink__readers_fence, 0, __ATOMIC_SEQ_CST);
+  }
+  if (membarrier_registered &&
+      syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) == 0)
+    return;
+  /* Refused: readers fence from now on.  A kernel that refuses the
+     command after it accepted it (a seccomp filter installed later) leaves
+     the readers of that moment unordered: a limit docs/design.md names. */
+  membarrier_registered = 0;
+  __atomic_store_n(&modlink__readers_fence, 1, __ATOMIC_SEQ_CST);
+#endif
+  barrier_here();
+}
+
+static bool in_old_phase(const struct modlink__reader *r, unsigned long old)
+{
+  unsigned long word = __atomic_load_n(&r->word, __ATOMIC_ACQUIRE);
+  return (word & NEST_MASK) && (word & PHASE) == old;
+}
+
+/* Whether some reader still is in a section it entered under phase OLD. */
+static bool readers_in(unsigned long old)
+{
+  for (int i = 0; i < FIRST_RECORDS; i++)
+    if (in_old_phase(&first_records[i], old))
+      return true;
+  for (struct chunk *c = __atomic_load_n(&chunks, __ATOMIC_ACQUIRE); c;
+       c = c->next)
+    for (int i = 0; i < CHUNK_RECORDS; i++)
+      if (in_old_phase(&c->records[i], old))
+        return true;
+  return __atomic_load_n(&overflow.word, __ATOMIC_ACQUIRE) != 0;
+}
+
+static bool other_owner(const struct modlink__reader *r)
+{
+  return __atomic_load_n(&r->owner, __ATOMIC_SEQ_CST) != 0 &&
+         r != modlink__this_reader;
+}
+
+/* Whether a thread other than this one has a record.  Until one has, no
+   section of another thread can hold anything, and a grace period has
+   nothing to wait for: in a program that reads the registry from one
+   thread only (any program while the loader starts it), registrations
+   make no system call.  A thread claims its record with a sequentially
+   consistent exchange and fences before its first table load; the writer
+   published with a sequentially consistent store and fences before this
+   scan: one of the two sees the other. */
+static bool other_threads_read(void)
+{
+  for (int i = 0; i < FIRST_RECORDS; i++)
+    if (other_owner(&first_records[i]))
+      return true;
+  for (struct chunk *c = __atomic_load_n(&chunks, __ATOMIC_ACQUIRE); c;
+       c = c->next)
+    for (int i = 0; i < CHUNK_RECORDS; i++)
+      if (other_owner(&c->records[i]))
+        return true;
+  return __atomic_load_n(&overflow.word, __ATOMIC_SEQ_CST) != 0;
 }
 
 double modlink__now(void)
@@ -65,6 +229,13 @@ void modlink__pause(unsigned round)
   nanosleep(&ts, 0);
 }
 
+/* As userspace RCU does it: a reader whose section began before the
+   grace period holds the phase it loaded, or is caught by the barrier in
+   its thread between its word's store and its table's load.  Two flips,
+   because a reader may load the entry word just before a flip and store
+   it after the wait looked: it holds the new table, but its word names
+   the old phase, which the next grace period's single flip would make the
+   current one again. */
 bool modlink__grace_period(enum modlink__patience patience)
 {
 #ifdef MODLINK_NEGATIVE_CONTROL_NO_GRACE_PERIOD
@@ -73,22 +244,42 @@ bool modlink__grace_period(enum modlink__patience patience)
   (void)patience;
   return true;
 #endif
+  barrier_here();
+  if (!other_threads_read())
+    return true;
   double start = modlink__now();
-  for (int flip = 0; flip < 2; flip++) {
-    unsigned old = __atomic_load_n(&phase, __ATOMIC_SEQ_CST) & 1;
-    __atomic_store_n(&phase, old ^ 1, __ATOMIC_SEQ_CST);
-    for (unsigned round = 0; readers_in(old) > 0; round++) {
+  bool done = true;
+  barrier_everywhere();
+  for (int flip = 0; flip < 2 && done; flip++) {
+    unsigned long old = __atomic_load_n(&modlink__entry_word, __ATOMIC_RELAXED) & PHASE;
+    __atomic_store_n(&modlink__entry_word, (old ^ PHASE) | 1, __ATOMIC_SEQ_CST);
+    barrier_here();
+    for (unsigned round = 0; readers_in(old); round++) {
       if (round >= SPINS && patience == MODLINK_WAIT_BRIEFLY &&
-          modlink__now() - start > BRIEF_SECONDS)
-        return false;
+          modlink__now() - start > BRIEF_SECONDS) {
+        done = false;
+        break;
+      }
       modlink__pause(round);
     }
   }
-  return true;
+  barrier_everywhere();
+  return done;
 }
 
 void modlink__readers_after_fork(void)
 {
-  for (int i = 0; i < NSLOTS; i++)
-    slots[i].count[0] = slots[i].count[1] = 0;
+  struct modlink__reader *kept = modlink__this_reader;
+  pid_t me = this_thread();
+  for (int i = 0; i < FIRST_RECORDS; i++)
+    first_records[i].owner = 0, first_records[i].word = 0;
+  for (struct chunk *c = chunks; c; c = c->next)
+    for (int i = 0; i < CHUNK_RECORDS; i++)
+      c->records[i].owner = 0, c->records[i].word = 0;
+  overflow.word = 0;
+  if (kept)
+    kept->owner = me;
+  /* The child's memory map is not registered with membarrier. */
+  membarrier_registered = 0;
+  modlink__readers_fence = 1;
 }

@@ -1,22 +1,32 @@
 /* Readers and grace periods: how the registry publishes a new module table
  * without making readers wait for dlopen or dlclose.
  *
- * Readers take no lock.  A read section raises one of NSLOTS padded
- * counters (picked from its stack address, so threads rarely share one),
- * under the current phase, then loads the published table.  A writer that
- * must know that no reader still uses something it unpublished waits for a
- * grace period: it flips the phase so that new readers count elsewhere,
- * waits until the old phase's counters drain, and does the same for the
- * other phase.  After that no reader can still hold what the writer
- * unpublished before it started.
+ * Readers take no lock and make no atomic read-modify-write.  Each thread
+ * owns a record, claimed at its first section and found again through an
+ * initial-exec thread-local pointer.  A read section stores into its own
+ * record the phase it entered under and how deep it nests, then loads the
+ * published table; leaving stores the record back.  A writer that must
+ * know that no reader still uses something it unpublished waits for a
+ * grace period, as userspace RCU's membarrier flavour does: membarrier(2)
+ * makes every running thread of the process pass a full barrier, so that
+ * a reader's record store cannot hide behind its table load, and the
+ * writer flips the phase twice, each time waiting until no record shows a
+ * section entered under the old phase.
  *
- * A section is a record in its caller's frame that holds the counter the
- * section raised, so that leaving it never depends on state that a signal
- * handler's own section may change in between: a handler that reads the
- * registry while its thread is inside a section opens and closes a section
- * of its own.  Sections are short and run no user code (foreach callbacks
- * run outside them, under pins: pins.h), so a writer never runs inside a
- * section of its own thread, and no section is left open by longjmp. */
+ * Why this and not liburcu itself: readers here are any thread, never
+ * registered (a signal handler's thread, a thread the host made), and
+ * liburcu's readers must register.  A record claimed lazily, with no
+ * allocation but mmap, and reclaimed once its thread is gone (tgkill says
+ * ESRCH), gives the same read side to every thread.
+ *
+ * A section is a record in its caller's frame that holds the thread's
+ * record, and nesting is counted in the word: a signal handler that reads
+ * the registry while its thread is inside a section opens and closes a
+ * section of its own and leaves the word as it found it.  Sections are
+ * short and run no user code (foreach callbacks run outside them, under
+ * pins: pins.h), so a writer never runs inside a section of its own
+ * thread, no section is left open by longjmp, and no thread exits inside
+ * one. */
 #ifndef MODLINK_READERS_H
 #define MODLINK_READERS_H
 
@@ -24,13 +34,82 @@
 
 #define MODLINK_HIDDEN __attribute__((visibility("hidden")))
 
+/* A thread's record.  WORD: how deep its sections nest (low bits) and the
+   phase it entered the outermost one under (MODLINK__PHASE).  Only its
+   thread writes it. */
+struct modlink__reader {
+  unsigned long word;
+  int owner; /* thread id; 0 when free */
+} __attribute__((aligned(128)));
+
+#define MODLINK__NEST_MASK 0xffffUL
+#define MODLINK__PHASE (MODLINK__NEST_MASK + 1)
+
 struct modlink__section {
-  unsigned long *count; /* the counter this section raised */
+  struct modlink__reader *reader; /* the record this section counts in */
 };
 
-/* Async-signal-safe. */
-void modlink__read_begin(struct modlink__section *s) MODLINK_HIDDEN;
-void modlink__read_end(struct modlink__section *s) MODLINK_HIDDEN;
+/* This thread's record, or NULL before its first section.  Initial-exec:
+   the thread pointer plus an offset, with no call that could allocate (a
+   dynamic TLS block is allocated at its first use, which a signal handler
+   must not do).  glibc reserves static TLS for a dlopened library's few
+   initial-exec bytes. */
+extern __thread struct modlink__reader *modlink__this_reader
+    __attribute__((tls_model("initial-exec"))) MODLINK_HIDDEN;
+/* The word a new outermost section stores: the current phase, nest 1. */
+extern unsigned long modlink__entry_word MODLINK_HIDDEN;
+/* Whether readers fence, because membarrier(2) does not order them. */
+extern int modlink__readers_fence MODLINK_HIDDEN;
+
+/* A thread's first section: claims its record.  Async-signal-safe. */
+void modlink__read_begin_first(struct modlink__section *s) MODLINK_HIDDEN;
+void modlink__read_end_overflow(struct modlink__section *s) MODLINK_HIDDEN;
+
+/* Async-signal-safe: plain loads and stores to this thread's record. */
+static inline void modlink__read_begin(struct modlink__section *s)
+{
+  struct modlink__reader *r = modlink__this_reader;
+  if (__builtin_expect(!r, 0)) {
+    modlink__read_begin_first(s);
+    return;
+  }
+  s->reader = r;
+  /* Between this load and the store below, a signal handler's section
+     returns the word to what it was. */
+  unsigned long word = __atomic_load_n(&r->word, __ATOMIC_RELAXED);
+  unsigned long entered =
+      word & MODLINK__NEST_MASK
+          ? word + 1
+          : __atomic_load_n(&modlink__entry_word, __ATOMIC_RELAXED);
+  /* The store must be visible before the table is loaded: the writer's
+     membarrier orders the two when it must (modlink__grace_period), else
+     a fence does.  ThreadSanitizer does not see fences, and its runtime
+     never stops fencing: a sequentially consistent exchange is its full
+     barrier. */
+#ifdef __SANITIZE_THREAD__
+  __atomic_exchange_n(&r->word, entered, __ATOMIC_SEQ_CST);
+#else
+  __atomic_store_n(&r->word, entered, __ATOMIC_RELAXED);
+  if (__builtin_expect(
+          __atomic_load_n(&modlink__readers_fence, __ATOMIC_RELAXED), 0))
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+  else
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+#endif
+}
+
+static inline void modlink__read_end(struct modlink__section *s)
+{
+  struct modlink__reader *r = s->reader;
+  if (__builtin_expect(r->owner < 0, 0)) {
+    modlink__read_end_overflow(s);
+    return;
+  }
+  /* Release: the section's loads happen before the writer, which reads
+     this word with acquire, frees what they read. */
+  __atomic_store_n(&r->word, __atomic_load_n(&r->word, __ATOMIC_RELAXED) - 1,
+                   __ATOMIC_RELEASE);
+}
 
 /* How long a writer waits for the readers of other threads. */
 enum modlink__patience {

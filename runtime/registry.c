@@ -653,10 +653,10 @@ void modlink__deregister(const struct modlink_moduledata *md)
   struct modlink__section s __attribute__((cleanup(modlink__read_end)));      \
   modlink__read_begin(&s)
 
-/* In a read section: the table loaded after the section's counter rose. */
+/* In a read section: the table loaded after the section entered. */
 static const struct table *read_table(void)
 {
-  struct table *t = __atomic_load_n(&reg.current, __ATOMIC_SEQ_CST);
+  struct table *t = __atomic_load_n(&reg.current, __ATOMIC_ACQUIRE);
   return t ? t : current_table_for(false);
 }
 
