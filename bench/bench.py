@@ -14,9 +14,11 @@ P1 defer round trip (the build machine's own target): an open-coded
    iterations (always the runtime path) vs Go 1.19's loop defer; Go 1.19's
    open-coded defer, gccgo, and the C2y defer TS (clang 22+ -fdefer-ts,
    when such a clang is installed); instructions per op under callgrind.
-P2 modlink_find_module vs dladdr with 200 loaded modules.
-P3 startup of a PIE with 200 modlink modules vs 200 modules with an empty
-   constructor.
+P2 modlink_find_module vs glibc's _dl_find_object (lock-free, what libgcc's
+   unwinder uses), dladdr and a dl_iterate_phdr walk, with 10, 200 and
+   2,000 dlopened modules: a curve.
+P3 startup of a PIE linked with 10, 200 and 1,000 modlink modules vs as
+   many modules with an empty constructor.
 P4 the plugin's compile-time and .text overhead on sqlite3.c, for the first
    target of platform/targets.conf whose code keeps a TOC (the plugin does
    the most there: the TOC store and reload).
@@ -63,13 +65,20 @@ OPTIONAL = {"defer": ["defer_ts_ns", "defer_ts_direct_ns"]}
 # A clang with the C2y defer TS (-fdefer-ts, clang 22 and later).
 DEFER_TS_CLANGS = ["clang-24", "clang-23", "clang-22", "clang"]
 
+# The module counts of P2's and P3's curves (smoke: tiny ones), and what
+# P2 compares at each.
+FIND_COUNTS, FIND_COUNTS_SMOKE = (10, 200, 2000), (2, 3, 5)
+START_COUNTS, START_COUNTS_SMOKE = (10, 200, 1000), (2, 3, 5)
+FIND_LOOKUPS = ("modlink", "dl_find_object", "dladdr", "phdr")
+
 KEYS = {
     "defer": ["modlink_ns", "runtime_ns", "direct_ns", "cleanup_ns", "loop1_ns", "loop8_ns",
               "direct_loop8_ns", "go_open_ns", "go_loop_ns", "go_loop8_ns", "gccgo_ns",
               "modlink_instr", "runtime_instr", "cleanup_instr", "direct_instr", "loop1_instr",
               "loop8_instr"],
-    "find_module": ["modules", "modlink_ns", "dladdr_ns"],
-    "startup": ["modules", "modlink_ms", "ctor_ms"],
+    "find_module": [f"{key}_{i}" for i in range(len(FIND_COUNTS))
+                    for key in ("modules",) + tuple(f"{how}_ns" for how in FIND_LOOKUPS)],
+    "startup": [f"{key}_{i}" for i in range(len(START_COUNTS)) for key in ("modules", "modlink_ms", "ctor_ms")],
     "plugin_compile": ["plain_s", "auto_s", "all_s", "text_plain", "text_all"],
     "driver": ["gcc_s", "modlink_s"],
 }
@@ -275,16 +284,19 @@ class Bench:
         return directory
 
     def find_module(self):
-        count = 5 if self.smoke else 200
-        directory = self.build_modules("find", count)
+        counts = FIND_COUNTS_SMOKE if self.smoke else FIND_COUNTS
+        directory = self.build_modules("find", max(counts))
         exe = self.path("find_bench")
         run([MODLINK_CC, "-O2", os.path.join(ROOT, "bench", "find_bench.c"), "-o", exe, "-ldl"])
         n = str(10_000 if self.smoke else 5_000_000)
-        self.results["find_module"]["modules"] = count
-        self.results["find_module"].update(self.alternate("find_module", {
-            "modlink_ns": lambda: ns_per_op([exe, "modlink", n, directory, str(count)]),
-            "dladdr_ns": lambda: ns_per_op([exe, "dladdr", n, directory, str(count)]),
-        }))
+        for i, count in enumerate(counts):
+            # the walk grows with the modules: fewer of its lookups
+            walk_n = str(max(int(n) // count, 1000))
+            self.results["find_module"][f"modules_{i}"] = count
+            self.results["find_module"].update(self.alternate(f"find_module_{count}", {
+                f"{how}_ns_{i}": (lambda how=how: ns_per_op([exe, how, walk_n if how == "phdr" else n,
+                                                              directory, str(count)]))
+                for how in FIND_LOOKUPS}))
 
     # ---- smoke: every target -------------------------------------------
     def every_target(self):
@@ -310,32 +322,32 @@ class Bench:
             ns_per_op(runner + [defer_rt, "modlink", "1000"])
             for variant in ("loop", "direct-loop"):
                 ns_per_op(runner + [defer_exe, variant, "1000", "8"])
-            for variant in ("modlink", "dladdr"):
+            for variant in FIND_LOOKUPS:
                 ns_per_op(runner + [find_exe, variant, "100", modules, "2"])
             print(f"bench: {triple}: P1 and P2 programs run", flush=True)
 
     def startup(self):
-        count = 5 if self.smoke else 200
-        programs = {}
-        for kind, cc in (("start", MODLINK_CC), ("ctor", native_gcc())):
-            directory = self.build_modules(kind, count)
-            main = self.path(f"main_{kind}.c")
-            with open(main, "w") as f:
-                f.write("".join(f"int start_fn_{i:03d}(void);\n" for i in range(count)))
-                f.write("int main(void) {\n  int s = 0;\n")
-                f.write("".join(f"  s += start_fn_{i:03d}();\n" for i in range(count)))
-                f.write(f"  return s != {sum(range(count))};\n}}\n")
-            exe = self.path(f"startup_{kind}")
-            run([cc, "-O2", "-fPIE", "-pie", main, "-o", exe, f"-L{directory}", f"-Wl,-rpath,{directory}"] +
-                [f"-l{kind}_{i:03d}" for i in range(count)])
-            programs[kind] = exe
+        counts = START_COUNTS_SMOKE if self.smoke else START_COUNTS
+        directories = {kind: self.build_modules(kind, max(counts)) for kind in ("start", "ctor")}
         repeat = 2 if self.smoke else 20
-        self.results["startup"]["modules"] = count
-        medians = self.alternate("startup", {
-            "modlink_ms": lambda: timed([programs["start"]], repeat) * 1e3,
-            "ctor_ms": lambda: timed([programs["ctor"]], repeat) * 1e3,
-        })
-        self.results["startup"].update(medians)
+        for i, count in enumerate(counts):
+            programs = {}
+            for kind, cc in (("start", MODLINK_CC), ("ctor", native_gcc())):
+                main = self.path(f"main_{kind}_{count}.c")
+                with open(main, "w") as f:
+                    f.write("".join(f"int start_fn_{k:03d}(void);\n" for k in range(count)))
+                    f.write("int main(void) {\n  int s = 0;\n")
+                    f.write("".join(f"  s += start_fn_{k:03d}();\n" for k in range(count)))
+                    f.write(f"  return s != {sum(range(count))};\n}}\n")
+                exe = self.path(f"startup_{kind}_{count}")
+                run([cc, "-O2", "-fPIE", "-pie", main, "-o", exe, f"-L{directories[kind]}",
+                     f"-Wl,-rpath,{directories[kind]}"] + [f"-l{kind}_{k:03d}" for k in range(count)])
+                programs[kind] = exe
+            self.results["startup"][f"modules_{i}"] = count
+            self.results["startup"].update(self.alternate(f"startup_{count}", {
+                f"modlink_ms_{i}": lambda: timed([programs["start"]], repeat) * 1e3,
+                f"ctor_ms_{i}": lambda: timed([programs["ctor"]], repeat) * 1e3,
+            }))
 
     # ---- P4, P5: sqlite3.c ----------------------------------------------
     def source(self):
@@ -414,12 +426,19 @@ class Bench:
                 ("P1 instructions per op, loop of 8", d["loop8_instr"], "instr", "cleanup attribute",
                  d["cleanup_instr"], "", None),
             ]
-        if f:
-            rows.append((f"P2 find_module, {f['modules']} modules", f["modlink_ns"], "ns", "dladdr", f["dladdr_ns"],
-                         ">= 20x faster", 1 / 20))
-        if s:
-            rows.append((f"P3 startup, {s['modules']} modules", s["modlink_ms"], "ms", "empty constructors",
-                         s["ctor_ms"], "<= 1.02x", 1.02))
+        for i in range(len(FIND_COUNTS)) if f else ():
+            count = f[f"modules_{i}"]
+            rows += [
+                (f"P2 find_module, {count} modules, vs _dl_find_object", f[f"modlink_ns_{i}"], "ns",
+                 "_dl_find_object", f[f"dl_find_object_ns_{i}"], "<= 0.8x", 0.8),
+                (f"P2 find_module, {count} modules, vs dladdr", f[f"modlink_ns_{i}"], "ns", "dladdr",
+                 f[f"dladdr_ns_{i}"], "", None),
+                (f"P2 find_module, {count} modules, vs a dl_iterate_phdr walk", f[f"modlink_ns_{i}"], "ns",
+                 "dl_iterate_phdr walk", f[f"phdr_ns_{i}"], "", None),
+            ]
+        for i in range(len(START_COUNTS)) if s else ():
+            rows.append((f"P3 startup, {s[f'modules_{i}']} modules", s[f"modlink_ms_{i}"], "ms",
+                         "empty constructors", s[f"ctor_ms_{i}"], "<= 1.02x", 1.02))
         if p:
             rows += [
                 ("P4 compile time, toc-save=auto", p["auto_s"], "s", "no plugin", p["plain_s"], "<= 1.01x", 1.01),

@@ -270,15 +270,18 @@ bool modlink__grace_period(enum modlink__patience patience)
 void modlink__readers_after_fork(void)
 {
   struct modlink__reader *kept = modlink__this_reader;
-  pid_t me = this_thread();
   for (int i = 0; i < FIRST_RECORDS; i++)
-    first_records[i].owner = 0, first_records[i].word = 0;
+    if (&first_records[i] != kept)
+      first_records[i].owner = 0, first_records[i].word = 0;
   for (struct chunk *c = chunks; c; c = c->next)
     for (int i = 0; i < CHUNK_RECORDS; i++)
-      c->records[i].owner = 0, c->records[i].word = 0;
+      if (&c->records[i] != kept)
+        c->records[i].owner = 0, c->records[i].word = 0;
   overflow.word = 0;
+  /* The forking thread keeps its word: a fork from a signal handler that
+     interrupted a section ends that section in the child too. */
   if (kept)
-    kept->owner = me;
+    kept->owner = this_thread();
   /* The child's memory map is not registered with membarrier. */
   membarrier_registered = 0;
   modlink__readers_fence = 1;

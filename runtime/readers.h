@@ -127,8 +127,9 @@ bool modlink__grace_period(enum modlink__patience patience) MODLINK_HIDDEN;
 double modlink__now(void) MODLINK_HIDDEN;
 void modlink__pause(unsigned round) MODLINK_HIDDEN;
 
-/* In the child of fork(): only the forking thread exists, and it is in no
-   section. */
+/* In the child of fork(): only the forking thread exists.  Its own open
+   sections (it forked from a signal handler that interrupted one) still
+   count, and end as they would have in the parent. */
 void modlink__readers_after_fork(void) MODLINK_HIDDEN;
 
 #endif

@@ -47,6 +47,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addrindex.h"
 #include "instance.h"
 #include "moduledata.h"
 #include "pins.h"
@@ -102,6 +103,9 @@ static struct {
   pthread_mutex_t lock;   /* writers only; recursive for listeners */
   struct table *current;  /* NULL until the first table is made */
   struct table *retired;  /* replaced tables a reader may still hold */
+  struct modlink__addr_index *index; /* NULL: none (readers search the
+                                        table's ranges) */
+  struct modlink__addr_index *retired_indexes;
   struct listener *listeners;
   size_t nlisteners, cap;
   unsigned notifying;     /* notifications running: the listener array is
@@ -314,8 +318,69 @@ static const struct range *range_overlapping(const struct table *t,
   return 0;
 }
 
+/* ---- the address index (addrindex.h) ----------------------------------- */
+
+static void retire_index_locked(void)
+{
+  struct modlink__addr_index *x = reg.index;
+  if (!x)
+    return;
+  __atomic_store_n(&reg.index, 0, __ATOMIC_RELEASE);
+  x->retired_next = reg.retired_indexes;
+  reg.retired_indexes = x;
+}
+
+/* Enters MD, whose ranges N (not yet published) holds, into the index, in
+   place when it fits; else builds a new index from all of N's ranges.
+   Without memory, readers search the ranges until a later registration
+   builds an index again. */
+static void index_add_locked(const struct table *n,
+                             const struct modlink_moduledata *md)
+{
+  struct range mine[RANGES];
+  ranges_of(md, mine);
+  size_t more = 0;
+  for (int k = 0; k < RANGES; k++)
+    more += modlink__index_entries(mine[k].start, mine[k].end);
+  if (reg.index && modlink__index_fits(reg.index, more)) {
+    for (int k = 0; k < RANGES; k++)
+      modlink__index_insert(reg.index, mine[k].start, mine[k].end, md);
+    return;
+  }
+  size_t all = 0;
+  for (size_t i = 0; i < n->nranges; i++)
+    all += modlink__index_entries(n->ranges[i].start, n->ranges[i].end);
+  struct modlink__addr_index *x = modlink__index_new(2 * all);
+  retire_index_locked();
+  if (!x)
+    return;
+  for (size_t i = 0; i < n->nranges; i++)
+    modlink__index_insert(x, n->ranges[i].start, n->ranges[i].end,
+                          n->ranges[i].md);
+  __atomic_store_n(&reg.index, x, __ATOMIC_RELEASE);
+}
+
+/* MD leaves every index a reader may hold. */
+static void index_clear_locked(const struct modlink_moduledata *md)
+{
+  struct range mine[RANGES];
+  ranges_of(md, mine);
+  for (int k = 0; k < RANGES; k++) {
+    if (reg.index)
+      modlink__index_clear(reg.index, mine[k].start, mine[k].end, md);
+    for (struct modlink__addr_index *x = reg.retired_indexes; x;
+         x = x->retired_next)
+      modlink__index_clear(x, mine[k].start, mine[k].end, md);
+  }
+}
+
 static void free_retired_locked(void)
 {
+  while (reg.retired_indexes) {
+    struct modlink__addr_index *x = reg.retired_indexes;
+    reg.retired_indexes = x->retired_next;
+    free(x);
+  }
   while (reg.retired) {
     struct table *t = reg.retired;
     reg.retired = t->retired_next;
@@ -532,6 +597,7 @@ static void register_module(const struct modlink_moduledata *md)
     modlink__complain("refusing module '%s': out of memory", md->name);
     return;
   }
+  index_add_locked(n, md);
   __atomic_store_n(&reg.current, n, __ATOMIC_SEQ_CST);
   if (t != &first.t) {
     t->retired_next = reg.retired;
@@ -605,6 +671,7 @@ static struct module *depart_locked(const struct modlink_moduledata *md,
   table_clear(current_table(), md);
   for (struct table *t = reg.retired; t; t = t->retired_next)
     table_clear(t, md);
+  index_clear_locked(md);
   /* After the grace period no reader holds M without a pin, and every pin
      taken before M was leaving is counted in M's references. */
   if (modlink__grace_period(MODLINK_WAIT_FOREVER))
@@ -765,6 +832,11 @@ static int foreach_module(modlink_module_fn *fn, void *ctx)
 static const struct modlink_module *find_module(const void *addr)
 {
   READ_SECTION(s);
+  const struct modlink__addr_index *x =
+      __atomic_load_n(&reg.index, __ATOMIC_ACQUIRE);
+  if (__builtin_expect(x != 0, 1))
+    return (const struct modlink_module *)modlink__index_lookup(
+        x, (uintptr_t)addr);
   const struct range *r = range_holding(read_table(), (uintptr_t)addr);
   return r ? (const struct modlink_module *)LOAD(r->md) : 0;
 }

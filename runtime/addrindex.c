@@ -1,0 +1,91 @@
+/* The address index; the design is in addrindex.h. */
+#include "addrindex.h"
+
+#include <stdlib.h>
+
+enum { MAX_GRANULES = 64, MIN_SLOTS = 64 };
+
+/* The finest level at which [START, END) overlaps at most MAX_GRANULES
+   granules; the coarsest level takes whatever remains. */
+static unsigned level_of(uintptr_t start, uintptr_t end)
+{
+  unsigned level = 0;
+  for (; level + 1 < MODLINK__INDEX_LEVELS; level++) {
+    unsigned shift = modlink__index_shift(level);
+    if (((end - 1) >> shift) - (start >> shift) < MAX_GRANULES)
+      break;
+  }
+  return level;
+}
+
+size_t modlink__index_entries(uintptr_t start, uintptr_t end)
+{
+  if (start >= end)
+    return 0;
+  unsigned shift = modlink__index_shift(level_of(start, end));
+  return ((end - 1) >> shift) - (start >> shift) + 1;
+}
+
+struct modlink__addr_index *modlink__index_new(size_t entries)
+{
+  size_t slots = MIN_SLOTS;
+  unsigned bits = 6;
+  while (slots < 2 * entries + 2) {
+    if (slots > SIZE_MAX / 4 / sizeof(struct modlink__slot))
+      return 0;
+    slots *= 2;
+    bits++;
+  }
+  struct modlink__addr_index *x =
+      calloc(1, sizeof *x + slots * sizeof x->slots[0]);
+  if (!x)
+    return 0;
+  x->mask = slots - 1;
+  x->hash_shift = sizeof(uintptr_t) * 8 - bits;
+  return x;
+}
+
+bool modlink__index_fits(const struct modlink__addr_index *x, size_t more)
+{
+  return x->used + more <= (x->mask + 1) / 2;
+}
+
+void modlink__index_insert(struct modlink__addr_index *x, uintptr_t start,
+                           uintptr_t end, const struct modlink_moduledata *md)
+{
+  if (start >= end)
+    return;
+  unsigned level = level_of(start, end);
+  unsigned shift = modlink__index_shift(level);
+  for (uintptr_t g = start >> shift; g <= (end - 1) >> shift; g++) {
+    uintptr_t key = modlink__index_key(g << shift, level);
+    size_t i = modlink__index_hash(x, key);
+    while (x->slots[i].key)
+      i = (i + 1) & x->mask;
+    struct modlink__slot *s = &x->slots[i];
+    s->start = start;
+    s->end = end;
+    s->md = md;
+    /* Last, with release: a reader that sees the key sees the rest. */
+    __atomic_store_n(&s->key, key, __ATOMIC_RELEASE);
+    x->used++;
+  }
+}
+
+void modlink__index_clear(struct modlink__addr_index *x, uintptr_t start,
+                          uintptr_t end, const struct modlink_moduledata *md)
+{
+  if (start >= end)
+    return;
+  unsigned level = level_of(start, end);
+  unsigned shift = modlink__index_shift(level);
+  for (uintptr_t g = start >> shift; g <= (end - 1) >> shift; g++) {
+    uintptr_t key = modlink__index_key(g << shift, level);
+    for (size_t i = modlink__index_hash(x, key); x->slots[i].key;
+         i = (i + 1) & x->mask) {
+      struct modlink__slot *s = &x->slots[i];
+      if (s->key == key && s->md == md && s->start == start)
+        __atomic_store_n(&s->md, 0, __ATOMIC_RELAXED);
+    }
+  }
+}
