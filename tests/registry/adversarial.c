@@ -57,7 +57,12 @@
  *                     buffered output is written
  *   exit-while-pinned exit() while another thread's callback, which will
  *                     never return, was handed a module that leaves at exit
- *   dlmopen           a module loaded into a new link-map namespace */
+ *   dlmopen           a module loaded into a new link-map namespace
+ *   lookup            every module's ranges found from their first to their
+ *                     last byte, a 64 MiB and a 1 MiB .bss included, and
+ *                     gone once dlclosed, over 150 dlopen/dlclose rounds
+ *                     (the address index's coarse granules, tombstones and
+ *                     rebuilds) */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <pthread.h>
@@ -758,6 +763,81 @@ static void exit_while_churning(void)
   CHECK(judged >= 45);
 }
 
+/* ---- lookups across the address index ----------------------------------- */
+
+struct named_search {
+  const char *name;
+  const struct modlink_module *found;
+};
+
+static int find_named(const struct modlink_module *m, void *ctx)
+{
+  struct named_search *search = ctx;
+  if (named(m, search->name))
+    search->found = m;
+  return search->found != 0;
+}
+
+static const struct modlink_module *module_named(const char *name)
+{
+  struct named_search search = {name, 0};
+  modlink_foreach_module(find_named, &search);
+  return search.found;
+}
+
+/* M's range [START, END): found at both ends and on a walk through it
+   (a stride that is no power of two crosses granules at every offset), and
+   not just past its end (the next page is not M's). */
+static int range_found(const struct modlink_module *m, uintptr_t start,
+                       uintptr_t end)
+{
+  if (start >= end)
+    return 1;
+  uintptr_t stride = (end - start) / 2048 > 4093 ? (end - start) / 2048 : 4093;
+  for (uintptr_t a = start; a < end && a >= start; a += stride)
+    if (modlink_find_module((void *)a) != m)
+      return 0;
+  return modlink_find_module((void *)start) == m &&
+         modlink_find_module((void *)(end - 1)) == m &&
+         modlink_find_module((void *)end) != m;
+}
+
+static int all_found(const struct modlink_module *m, void *failures)
+{
+  uintptr_t ts, te, ds, de;
+  modlink_module_text(m, &ts, &te);
+  modlink_module_data(m, &ds, &de);
+  if (!range_found(m, ts, te) || !range_found(m, ds, de)) {
+    printf("FAIL: lookups in %s\n", modlink_module_name(m));
+    ++*(int *)failures;
+  }
+  return 0;
+}
+
+static void lookup(void)
+{
+  int failures = 0;
+  void *a = open_module("libregistry_a.so");
+  for (int round = 0; round < 150 && !failures; round++) {
+    void *big = open_module("libadv_bigbss.so");
+    void *mid = open_module("libadv_midbss.so");
+    CHECK(big && mid);
+    const struct modlink_module *m = module_named("libadv_bigbss.so");
+    uintptr_t ts, te, ds, de;
+    modlink_module_text(m, &ts, &te);
+    modlink_module_data(m, &ds, &de);
+    CHECK(de - ds >= 64u << 20);
+    modlink_foreach_module(all_found, &failures);
+    CHECK(dlclose(mid) == 0 && dlclose(big) == 0);
+    CHECK(modlink_find_module((void *)ts) == 0);
+    CHECK(modlink_find_module((void *)(ds + (32u << 20))) == 0);
+  }
+  CHECK(failures == 0);
+  modlink_foreach_module(all_found, &failures);
+  CHECK(failures == 0);
+  CHECK(a && dlclose(a) == 0);
+}
+
 static int exits_thread(const struct modlink_module *m, void *ctx)
 {
   (void)m;
@@ -905,6 +985,7 @@ int main(int argc, char **argv)
       {"nested-while-closing", nested_while_closing},
       {"listener-while-leaving", listener_while_leaving},
       {"exit-while-churning", exit_while_churning},
+      {"lookup", lookup},
       {"pthread-exit", pthread_exit_in_callback},
       {"cancel", cancel_in_callback},
       {"exit", exit_in_callback},
