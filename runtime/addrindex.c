@@ -18,12 +18,31 @@ static unsigned level_of(uintptr_t start, uintptr_t end)
   return level;
 }
 
-size_t modlink__index_entries(uintptr_t start, uintptr_t end)
+/* The granules that [START, END) is entered under: their level, and the
+   granule numbers FIRST to LAST (none for an empty range). */
+struct granules {
+  unsigned level, shift;
+  uintptr_t first, last;
+};
+
+static struct granules granules_of(uintptr_t start, uintptr_t end)
 {
   if (start >= end)
-    return 0;
-  unsigned shift = modlink__index_shift(level_of(start, end));
-  return ((end - 1) >> shift) - (start >> shift) + 1;
+    return (struct granules){0, 0, 1, 0};
+  unsigned level = level_of(start, end);
+  unsigned shift = modlink__index_shift(level);
+  return (struct granules){level, shift, start >> shift, (end - 1) >> shift};
+}
+
+static uintptr_t key_of(const struct granules *gs, uintptr_t g)
+{
+  return modlink__index_key(g << gs->shift, gs->level);
+}
+
+size_t modlink__index_entries(uintptr_t start, uintptr_t end)
+{
+  struct granules gs = granules_of(start, end);
+  return gs.last - gs.first + 1;
 }
 
 struct modlink__addr_index *modlink__index_new(size_t entries)
@@ -53,12 +72,9 @@ bool modlink__index_fits(const struct modlink__addr_index *x, size_t more)
 void modlink__index_insert(struct modlink__addr_index *x, uintptr_t start,
                            uintptr_t end, const struct modlink_moduledata *md)
 {
-  if (start >= end)
-    return;
-  unsigned level = level_of(start, end);
-  unsigned shift = modlink__index_shift(level);
-  for (uintptr_t g = start >> shift; g <= (end - 1) >> shift; g++) {
-    uintptr_t key = modlink__index_key(g << shift, level);
+  struct granules gs = granules_of(start, end);
+  for (uintptr_t g = gs.first; g <= gs.last; g++) {
+    uintptr_t key = key_of(&gs, g);
     size_t i = modlink__index_hash(x, key);
     while (x->slots[i].key)
       i = (i + 1) & x->mask;
@@ -75,12 +91,9 @@ void modlink__index_insert(struct modlink__addr_index *x, uintptr_t start,
 void modlink__index_clear(struct modlink__addr_index *x, uintptr_t start,
                           uintptr_t end, const struct modlink_moduledata *md)
 {
-  if (start >= end)
-    return;
-  unsigned level = level_of(start, end);
-  unsigned shift = modlink__index_shift(level);
-  for (uintptr_t g = start >> shift; g <= (end - 1) >> shift; g++) {
-    uintptr_t key = modlink__index_key(g << shift, level);
+  struct granules gs = granules_of(start, end);
+  for (uintptr_t g = gs.first; g <= gs.last; g++) {
+    uintptr_t key = key_of(&gs, g);
     for (size_t i = modlink__index_hash(x, key); x->slots[i].key;
          i = (i + 1) & x->mask) {
       struct modlink__slot *s = &x->slots[i];

@@ -70,7 +70,7 @@ static int first_instance(struct dl_phdr_info *info, size_t size, void *out)
   return 0;
 }
 
-static const struct modlink_instance *runtime;
+const struct modlink_instance *modlink__the_runtime;
 static pthread_once_t runtime_once = PTHREAD_ONCE_INIT;
 
 /* The link-map namespace this copy was loaded into (LM_ID_BASE unless by
@@ -93,7 +93,8 @@ static void resolve_runtime(void)
   dl_iterate_phdr(first_instance, &first);
   if (!first || first == &modlink__this_instance ||
       first->version != MODLINK_INSTANCE_VERSION) {
-    __atomic_store_n(&runtime, &modlink__this_instance, __ATOMIC_RELEASE);
+    __atomic_store_n(&modlink__the_runtime, &modlink__this_instance,
+                     __ATOMIC_RELEASE);
     /* dl_iterate_phdr sees the caller's namespace only: a module loaded
        by dlmopen into a new one brings a registry of its own. */
     Lmid_t ns = namespace_of_this_copy();
@@ -105,7 +106,7 @@ static void resolve_runtime(void)
                         (long)ns);
     return;
   }
-  __atomic_store_n(&runtime, first, __ATOMIC_RELEASE);
+  __atomic_store_n(&modlink__the_runtime, first, __ATOMIC_RELEASE);
   const struct modlink_moduledata *own = modlink__this_instance.module;
   modlink__complain("second runtime instance in '%s' (the process's runtime "
                     "is in '%s'); forwarding to it",
@@ -116,14 +117,10 @@ static void resolve_runtime(void)
     first->register_module(own);
 }
 
-const struct modlink_instance *modlink__runtime(void)
+const struct modlink_instance *modlink__runtime_resolve(void)
 {
-  const struct modlink_instance *r =
-      __atomic_load_n(&runtime, __ATOMIC_ACQUIRE);
-  if (__builtin_expect(r != 0, 1))
-    return r;
   pthread_once(&runtime_once, resolve_runtime);
-  return __atomic_load_n(&runtime, __ATOMIC_ACQUIRE);
+  return __atomic_load_n(&modlink__the_runtime, __ATOMIC_ACQUIRE);
 }
 
 /* Before main: a signal handler's first lookup must not resolve (which

@@ -42,8 +42,17 @@ struct modlink_instance {
    this copy). */
 extern const struct modlink_instance modlink__this_instance
     __attribute__((visibility("hidden")));
-const struct modlink_instance *modlink__runtime(void)
+const struct modlink_instance *modlink__runtime_resolve(void)
     __attribute__((visibility("hidden")));
+extern const struct modlink_instance *modlink__the_runtime
+    __attribute__((visibility("hidden")));
+
+static inline const struct modlink_instance *modlink__runtime(void)
+{
+  const struct modlink_instance *r =
+      __atomic_load_n(&modlink__the_runtime, __ATOMIC_ACQUIRE);
+  return __builtin_expect(r != 0, 1) ? r : modlink__runtime_resolve();
+}
 
 /* One line on stderr, "modlink: ...", then abort() under MODLINK_STRICT=1. */
 void modlink__complain(const char *fmt, ...)

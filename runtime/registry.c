@@ -945,7 +945,10 @@ int modlink_foreach_module(modlink_module_fn *fn, void *ctx)
 
 const struct modlink_module *modlink_find_module(const void *addr)
 {
-  return modlink__runtime()->find_module(addr);
+  const struct modlink_instance *runtime = modlink__runtime();
+  /* Most often this copy is the process's runtime: no indirect call. */
+  return runtime == &modlink__this_instance ? find_module(addr)
+                                            : runtime->find_module(addr);
 }
 
 int modlink_foreach_entry(const char *kind, modlink_entry_fn *fn, void *ctx)
