@@ -64,6 +64,17 @@ struct modlink__addr_index *modlink__index_new(size_t entries)
   return x;
 }
 
+const struct modlink_moduledata *
+modlink__index_lookup_coarse(const struct modlink__addr_index *x, uintptr_t a)
+{
+  for (unsigned level = 1; level < MODLINK__INDEX_LEVELS; level++) {
+    const struct modlink_moduledata *md = modlink__index_probe(x, a, level);
+    if (md)
+      return md;
+  }
+  return 0;
+}
+
 bool modlink__index_fits(const struct modlink__addr_index *x, size_t more)
 {
   return x->used + more <= (x->mask + 1) / 2;

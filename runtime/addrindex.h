@@ -63,26 +63,39 @@ static inline size_t modlink__index_hash(const struct modlink__addr_index *x,
   return (size_t)((key * golden) >> x->hash_shift);
 }
 
-/* The module whose range holds A, or NULL.  Async-signal-safe. */
+/* The module of the slot at LEVEL whose range holds A, or NULL. */
+static inline const struct modlink_moduledata *
+modlink__index_probe(const struct modlink__addr_index *x, uintptr_t a,
+                     unsigned level)
+{
+  uintptr_t key = modlink__index_key(a, level);
+  for (size_t i = modlink__index_hash(x, key);; i = (i + 1) & x->mask) {
+    const struct modlink__slot *s = &x->slots[i];
+    uintptr_t k = __atomic_load_n(&s->key, __ATOMIC_ACQUIRE);
+    if (k == 0)
+      return 0;
+    if (k == key && s->start <= a && a < s->end) {
+      const struct modlink_moduledata *md =
+          __atomic_load_n(&s->md, __ATOMIC_RELAXED);
+      if (md)
+        return md;
+    }
+  }
+}
+
+/* The levels after the first. */
+const struct modlink_moduledata *
+modlink__index_lookup_coarse(const struct modlink__addr_index *x,
+                             uintptr_t a) MODLINK_HIDDEN;
+
+/* The module whose range holds A, or NULL.  Async-signal-safe.  The
+   finest level inline: most ranges are entered there. */
 static inline const struct modlink_moduledata *
 modlink__index_lookup(const struct modlink__addr_index *x, uintptr_t a)
 {
-  for (unsigned level = 0; level < MODLINK__INDEX_LEVELS; level++) {
-    uintptr_t key = modlink__index_key(a, level);
-    for (size_t i = modlink__index_hash(x, key);; i = (i + 1) & x->mask) {
-      const struct modlink__slot *s = &x->slots[i];
-      uintptr_t k = __atomic_load_n(&s->key, __ATOMIC_ACQUIRE);
-      if (k == 0)
-        break;
-      if (k == key && s->start <= a && a < s->end) {
-        const struct modlink_moduledata *md =
-            __atomic_load_n(&s->md, __ATOMIC_RELAXED);
-        if (md)
-          return md;
-      }
-    }
-  }
-  return 0;
+  const struct modlink_moduledata *md = modlink__index_probe(x, a, 0);
+  return __builtin_expect(md != 0, 1) ? md
+                                      : modlink__index_lookup_coarse(x, a);
 }
 
 /* The slots the range [START, END) takes. */

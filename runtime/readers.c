@@ -30,7 +30,7 @@ unsigned long modlink__entry_word = 1;
    first, in a fork child (whose memory map is not registered), and for
    good where the kernel refuses. */
 int modlink__readers_fence = 1;
-static int membarrier_registered;
+static int membarrier_state; /* 0: not tried, 1: registered, -1: refused */
 
 __thread struct modlink__reader *modlink__this_reader;
 
@@ -119,46 +119,54 @@ static void barrier_here(void)
    no thread id is. */
 static struct modlink__reader overflow = {.owner = -1};
 
-void modlink__read_begin_first(struct modlink__section *s)
+struct modlink__reader *modlink__read_enter_first(void)
 {
   if (record_for_this_thread()) {
     /* The claim is seen by a writer's scan, or this section sees what
        that writer published (other_threads_read). */
     barrier_here();
-    modlink__read_begin(s);
-    return;
+    return modlink__read_enter();
   }
-  s->reader = &overflow;
   __atomic_fetch_add(&overflow.word, 1, __ATOMIC_SEQ_CST);
+  return &overflow;
 }
 
-void modlink__read_end_overflow(struct modlink__section *s)
+void modlink__read_leave_overflow(struct modlink__reader *r)
 {
-  __atomic_fetch_sub(&s->reader->word, 1, __ATOMIC_RELEASE);
+  __atomic_fetch_sub(&r->word, 1, __ATOMIC_RELEASE);
 }
 
-/* A full barrier in every thread of the process that runs now; the
-   threads that do not run pass one when they are scheduled.  With the
-   writer lock held. */
+/* Registers the process with membarrier(2), once (or once again after a
+   fork); from then on readers stop fencing.  With the writer lock held. */
+static bool membarrier_ready(void)
+{
+#ifdef __SANITIZE_THREAD__
+  return false; /* readers always make a barrier ThreadSanitizer sees */
+#else
+  if (membarrier_state == 0) {
+    membarrier_state = syscall(SYS_membarrier,
+                               MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0,
+                               0) == 0
+                           ? 1
+                           : -1;
+    if (membarrier_state == 1)
+      __atomic_store_n(&modlink__readers_fence, 0, __ATOMIC_SEQ_CST);
+  }
+  return membarrier_state == 1;
+#endif
+}
+
 static void barrier_everywhere(void)
 {
-#ifndef __SANITIZE_THREAD__
-  if (!membarrier_registered &&
-      syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0,
-              0) == 0) {
-    membarrier_registered = 1;
-    /* From the next barrier on, readers may stop fencing. */
-    __atomic_store_n(&modlink__readers_fence, 0, __ATOMIC_SEQ_CST);
+  if (membarrier_ready()) {
+    if (syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) == 0)
+      return;
+    /* Refused after it was accepted (a seccomp filter installed since):
+       readers fence from now on, but the readers of this moment are not
+       ordered, a limit docs/design.md names. */
+    membarrier_state = -1;
+    __atomic_store_n(&modlink__readers_fence, 1, __ATOMIC_SEQ_CST);
   }
-  if (membarrier_registered &&
-      syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) == 0)
-    return;
-  /* Refused: readers fence from now on.  A kernel that refuses the
-     command after it accepted it (a seccomp filter installed later) leaves
-     the readers of that moment unordered: a limit docs/design.md names. */
-  membarrier_registered = 0;
-  __atomic_store_n(&modlink__readers_fence, 1, __ATOMIC_SEQ_CST);
-#endif
   barrier_here();
 }
 
@@ -244,6 +252,7 @@ bool modlink__grace_period(enum modlink__patience patience)
   (void)patience;
   return true;
 #endif
+  membarrier_ready();
   barrier_here();
   if (!other_threads_read())
     return true;
@@ -283,6 +292,6 @@ void modlink__readers_after_fork(void)
   if (kept)
     kept->owner = this_thread();
   /* The child's memory map is not registered with membarrier. */
-  membarrier_registered = 0;
+  membarrier_state = 0;
   modlink__readers_fence = 1;
 }

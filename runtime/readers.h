@@ -61,19 +61,18 @@ extern unsigned long modlink__entry_word MODLINK_HIDDEN;
 /* Whether readers fence, because membarrier(2) does not order them. */
 extern int modlink__readers_fence MODLINK_HIDDEN;
 
-/* A thread's first section: claims its record.  Async-signal-safe. */
-void modlink__read_begin_first(struct modlink__section *s) MODLINK_HIDDEN;
-void modlink__read_end_overflow(struct modlink__section *s) MODLINK_HIDDEN;
+/* A thread's first section: claims its record, then enters.  Returns the
+   record the section counts in.  Async-signal-safe. */
+struct modlink__reader *modlink__read_enter_first(void) MODLINK_HIDDEN;
+void modlink__read_leave_overflow(struct modlink__reader *r) MODLINK_HIDDEN;
 
-/* Async-signal-safe: plain loads and stores to this thread's record. */
-static inline void modlink__read_begin(struct modlink__section *s)
+/* Enters a read section; returns the record to leave it with.
+   Async-signal-safe: plain loads and stores to this thread's record. */
+static inline struct modlink__reader *modlink__read_enter(void)
 {
   struct modlink__reader *r = modlink__this_reader;
-  if (__builtin_expect(!r, 0)) {
-    modlink__read_begin_first(s);
-    return;
-  }
-  s->reader = r;
+  if (__builtin_expect(!r, 0))
+    return modlink__read_enter_first();
   /* Between this load and the store below, a signal handler's section
      returns the word to what it was. */
   unsigned long word = __atomic_load_n(&r->word, __ATOMIC_RELAXED);
@@ -96,19 +95,25 @@ static inline void modlink__read_begin(struct modlink__section *s)
   else
     __atomic_signal_fence(__ATOMIC_SEQ_CST);
 #endif
+  return r;
 }
 
-static inline void modlink__read_end(struct modlink__section *s)
+static inline void modlink__read_leave(struct modlink__reader *r)
 {
-  struct modlink__reader *r = s->reader;
+  unsigned long word = __atomic_load_n(&r->word, __ATOMIC_RELAXED);
   if (__builtin_expect(r->owner < 0, 0)) {
-    modlink__read_end_overflow(s);
+    modlink__read_leave_overflow(r);
     return;
   }
   /* Release: the section's loads happen before the writer, which reads
      this word with acquire, frees what they read. */
-  __atomic_store_n(&r->word, __atomic_load_n(&r->word, __ATOMIC_RELAXED) - 1,
-                   __ATOMIC_RELEASE);
+  __atomic_store_n(&r->word, word - 1, __ATOMIC_RELEASE);
+}
+
+/* The same, for a section that ends with its scope (READ_SECTION). */
+static inline void modlink__read_end(struct modlink__section *s)
+{
+  modlink__read_leave(s->reader);
 }
 
 /* How long a writer waits for the readers of other threads. */

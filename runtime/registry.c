@@ -717,8 +717,8 @@ void modlink__deregister(const struct modlink_moduledata *md)
 
 /* A read section, ended with its scope. */
 #define READ_SECTION(s)                                                       \
-  struct modlink__section s __attribute__((cleanup(modlink__read_end)));      \
-  modlink__read_begin(&s)
+  struct modlink__section s __attribute__((cleanup(modlink__read_end))) = {   \
+      modlink__read_enter()}
 
 /* In a read section: the table loaded after the section entered. */
 static const struct table *read_table(void)
@@ -828,17 +828,28 @@ static int foreach_module(modlink_module_fn *fn, void *ctx)
   return each_pinned_module(visit_module, &v);
 }
 
-/* Async-signal-safe. */
-static const struct modlink_module *find_module(const void *addr)
+/* Async-signal-safe.  Its section is entered and left by hand, so that
+   the record stays in a register. */
+static inline __attribute__((always_inline)) const struct modlink_module *
+look_up(const void *addr)
 {
-  READ_SECTION(s);
+  struct modlink__reader *r = modlink__read_enter();
   const struct modlink__addr_index *x =
       __atomic_load_n(&reg.index, __ATOMIC_ACQUIRE);
-  if (__builtin_expect(x != 0, 1))
-    return (const struct modlink_module *)modlink__index_lookup(
-        x, (uintptr_t)addr);
-  const struct range *r = range_holding(read_table(), (uintptr_t)addr);
-  return r ? (const struct modlink_module *)LOAD(r->md) : 0;
+  const struct modlink_moduledata *md;
+  if (__builtin_expect(x != 0, 1)) {
+    md = modlink__index_lookup(x, (uintptr_t)addr);
+  } else {
+    const struct range *found = range_holding(read_table(), (uintptr_t)addr);
+    md = found ? LOAD(found->md) : 0;
+  }
+  modlink__read_leave(r);
+  return (const struct modlink_module *)md;
+}
+
+static const struct modlink_module *find_module(const void *addr)
+{
+  return look_up(addr);
 }
 
 struct entry_visit {
@@ -947,7 +958,7 @@ const struct modlink_module *modlink_find_module(const void *addr)
 {
   const struct modlink_instance *runtime = modlink__runtime();
   /* Most often this copy is the process's runtime: no indirect call. */
-  return runtime == &modlink__this_instance ? find_module(addr)
+  return runtime == &modlink__this_instance ? look_up(addr)
                                             : runtime->find_module(addr);
 }
 
