@@ -41,37 +41,40 @@ static bool thread_gone(pid_t tid)
   return syscall(SYS_tgkill, getpid(), tid, 0) != 0 && errno == ESRCH;
 }
 
+/* The first record, the static ones then each chunk's, for which VISIT
+   returns true; NULL when there is none. */
+static struct modlink__reader *
+find_record(bool (*visit)(struct modlink__reader *r, void *arg), void *arg)
+{
+  for (int i = 0; i < FIRST_RECORDS; i++)
+    if (visit(&first_records[i], arg))
+      return &first_records[i];
+  for (struct chunk *c = __atomic_load_n(&chunks, __ATOMIC_ACQUIRE); c;
+       c = c->next)
+    for (int i = 0; i < CHUNK_RECORDS; i++)
+      if (visit(&c->records[i], arg))
+        return &c->records[i];
+  return 0;
+}
+
+struct claimant {
+  pid_t me;
+  bool reclaim; /* also records whose thread has exited */
+};
+
 /* A record nobody owns, or one whose thread has exited (a thread that
    exits is in no section: sections run no user code). */
-static bool claim(struct modlink__reader *r, pid_t me, bool reclaim)
+static bool claim(struct modlink__reader *r, void *arg)
 {
+  const struct claimant *who = arg;
   pid_t owner = __atomic_load_n(&r->owner, __ATOMIC_RELAXED);
-  if (owner != 0 && !(reclaim && thread_gone(owner)))
+  if (owner != 0 && !(who->reclaim && thread_gone(owner)))
     return false;
-  if (!__atomic_compare_exchange_n(&r->owner, &owner, me, false,
+  if (!__atomic_compare_exchange_n(&r->owner, &owner, who->me, false,
                                    __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
     return false;
   __atomic_store_n(&r->word, 0, __ATOMIC_RELAXED);
   return true;
-}
-
-static struct modlink__reader *claim_in(struct modlink__reader *records,
-                                        int n, pid_t me, bool reclaim)
-{
-  for (int i = 0; i < n; i++)
-    if (claim(&records[i], me, reclaim))
-      return &records[i];
-  return 0;
-}
-
-static struct modlink__reader *claim_anywhere(pid_t me, bool reclaim)
-{
-  struct modlink__reader *r = claim_in(first_records, FIRST_RECORDS, me,
-                                       reclaim);
-  for (struct chunk *c = __atomic_load_n(&chunks, __ATOMIC_ACQUIRE);
-       !r && c; c = c->next)
-    r = claim_in(c->records, CHUNK_RECORDS, me, reclaim);
-  return r;
 }
 
 /* Once per thread, async-signal-safe: free records first, then those of
@@ -81,9 +84,10 @@ static struct modlink__reader *record_for_this_thread(void)
 {
   int saved_errno = errno; /* tgkill's, in a signal handler */
   pid_t me = this_thread();
-  struct modlink__reader *r = claim_anywhere(me, false);
+  struct claimant free_only = {me, false}, or_exited = {me, true};
+  struct modlink__reader *r = find_record(claim, &free_only);
   if (!r)
-    r = claim_anywhere(me, true);
+    r = find_record(claim, &or_exited);
   if (!r) {
     struct chunk *c = mmap(0, sizeof *c, PROT_READ | PROT_WRITE,
                            MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -170,28 +174,22 @@ static void barrier_everywhere(void)
   barrier_here();
 }
 
-static bool in_old_phase(const struct modlink__reader *r, unsigned long old)
+static bool in_old_phase(struct modlink__reader *r, void *old)
 {
   unsigned long word = __atomic_load_n(&r->word, __ATOMIC_ACQUIRE);
-  return (word & NEST_MASK) && (word & PHASE) == old;
+  return (word & NEST_MASK) && (word & PHASE) == *(unsigned long *)old;
 }
 
 /* Whether some reader still is in a section it entered under phase OLD. */
 static bool readers_in(unsigned long old)
 {
-  for (int i = 0; i < FIRST_RECORDS; i++)
-    if (in_old_phase(&first_records[i], old))
-      return true;
-  for (struct chunk *c = __atomic_load_n(&chunks, __ATOMIC_ACQUIRE); c;
-       c = c->next)
-    for (int i = 0; i < CHUNK_RECORDS; i++)
-      if (in_old_phase(&c->records[i], old))
-        return true;
-  return __atomic_load_n(&overflow.word, __ATOMIC_ACQUIRE) != 0;
+  return find_record(in_old_phase, &old) ||
+         __atomic_load_n(&overflow.word, __ATOMIC_ACQUIRE) != 0;
 }
 
-static bool other_owner(const struct modlink__reader *r)
+static bool other_owner(struct modlink__reader *r, void *unused)
 {
+  (void)unused;
   return __atomic_load_n(&r->owner, __ATOMIC_SEQ_CST) != 0 &&
          r != modlink__this_reader;
 }
@@ -207,15 +205,8 @@ static bool other_owner(const struct modlink__reader *r)
    scan: one of the two sees the other. */
 static bool other_threads_read(void)
 {
-  for (int i = 0; i < FIRST_RECORDS; i++)
-    if (other_owner(&first_records[i]))
-      return true;
-  for (struct chunk *c = __atomic_load_n(&chunks, __ATOMIC_ACQUIRE); c;
-       c = c->next)
-    for (int i = 0; i < CHUNK_RECORDS; i++)
-      if (other_owner(&c->records[i]))
-        return true;
-  return __atomic_load_n(&overflow.word, __ATOMIC_SEQ_CST) != 0;
+  return find_record(other_owner, 0) ||
+         __atomic_load_n(&overflow.word, __ATOMIC_SEQ_CST) != 0;
 }
 
 double modlink__now(void)
@@ -277,16 +268,18 @@ bool modlink__grace_period(enum modlink__patience patience)
   return done;
 }
 
+/* Frees a record of a thread that does not exist in a fork child. */
+static bool free_unless_kept(struct modlink__reader *r, void *kept)
+{
+  if (r != kept)
+    r->owner = 0, r->word = 0;
+  return false;
+}
+
 void modlink__readers_after_fork(void)
 {
   struct modlink__reader *kept = modlink__this_reader;
-  for (int i = 0; i < FIRST_RECORDS; i++)
-    if (&first_records[i] != kept)
-      first_records[i].owner = 0, first_records[i].word = 0;
-  for (struct chunk *c = chunks; c; c = c->next)
-    for (int i = 0; i < CHUNK_RECORDS; i++)
-      if (&c->records[i] != kept)
-        c->records[i].owner = 0, c->records[i].word = 0;
+  find_record(free_unless_kept, kept);
   overflow.word = 0;
   /* The forking thread keeps its word: a fork from a signal handler that
      interrupted a section ends that section in the child too. */

@@ -92,15 +92,27 @@ static int named(const struct modlink_module *m, const char *name)
   return m && strcmp(modlink_module_name(m), name) == 0;
 }
 
-static int is_named(const struct modlink_module *m, void *name)
+struct named_search {
+  const char *name;
+  const struct modlink_module *found;
+};
+
+static int find_named(const struct modlink_module *m, void *ctx)
 {
-  return named(m, name);
+  struct named_search *search = ctx;
+  if (named(m, search->name))
+    search->found = m;
+  return search->found != 0;
 }
 
-static int listed(const char *name)
+static const struct modlink_module *module_named(const char *name)
 {
-  return modlink_foreach_module(is_named, (void *)name);
+  struct named_search search = {name, 0};
+  modlink_foreach_module(find_named, &search);
+  return search.found;
 }
+
+static int listed(const char *name) { return module_named(name) != 0; }
 
 static void *open_module(const char *file)
 {
@@ -764,26 +776,6 @@ static void exit_while_churning(void)
 }
 
 /* ---- lookups across the address index ----------------------------------- */
-
-struct named_search {
-  const char *name;
-  const struct modlink_module *found;
-};
-
-static int find_named(const struct modlink_module *m, void *ctx)
-{
-  struct named_search *search = ctx;
-  if (named(m, search->name))
-    search->found = m;
-  return search->found != 0;
-}
-
-static const struct modlink_module *module_named(const char *name)
-{
-  struct named_search search = {name, 0};
-  modlink_foreach_module(find_named, &search);
-  return search.found;
-}
 
 /* M's range [START, END): found at both ends and on a walk through it
    (a stride that is no power of two crosses granules at every offset).
