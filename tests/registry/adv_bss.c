@@ -5,3 +5,5 @@
 static char large[BSS_BYTES];
 
 char *adv_bss(size_t i) { return &large[i]; }
+
+size_t adv_bss_size(void) { return sizeof large; }

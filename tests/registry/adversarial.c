@@ -4,7 +4,8 @@
  *
  * DIR holds libregistry_a.so, libregistry_b.so, libregistry_plugin.so and
  * libadv_listener.so.  Each scenario prints "SCENARIO: ok" when every check
- * held; an alarm turns a hang into a failure (SIGALRM kills the process).
+ * held; an alarm turns a hang into a failure, which names the step the
+ * scenario was at (stage).
  *
  *   departure-dlopen  a listener dlopens a module while it hears of another
  *                     one leaving
@@ -30,9 +31,10 @@
  *                     nothing stays listed
  *   oom-first         every allocation of the runtime fails from the start:
  *                     the runtime's own module is still listed
- *   signal-storm      a signal handler looks up addresses while its thread
- *                     is inside the registry and another thread dlopens and
- *                     dlcloses
+ *   signal-storm      a signal handler looks up addresses in a thread
+ *                     that reads the registry and in the thread that
+ *                     dlopens and dlcloses, and checks its answers about
+ *                     the module being cycled
  *   longjmp           foreach callbacks left by longjmp, then dlopen and
  *                     dlclose in this thread and another
  *   longjmp-stale     the same, then the thread calls the registry from a
@@ -65,6 +67,7 @@
  *                     rebuilds) */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <errno.h>
 #include <pthread.h>
 #include <sched.h>
 #include <setjmp.h>
@@ -78,6 +81,21 @@
 #include "modlink.h"
 
 static char dir[4096];
+
+/* What the scenario is doing, for the alarm's message. */
+static const char *volatile stage = "running";
+static const char *scenario = "";
+
+static void on_alarm(int sig)
+{
+  (void)sig;
+  const char *parts[] = {scenario, ": FAIL: still ", stage,
+                         " after 60 seconds\n"};
+  for (int i = 0; i < 4; i++)
+    if (write(2, parts[i], strlen(parts[i])) < 0)
+      break;
+  _exit(1);
+}
 static const char *path_of(const char *file)
 {
   static char buf[4][4200];
@@ -407,12 +425,126 @@ static void oom_first(void)
 
 /* ---- 5: a signal storm -------------------------------------------------- */
 
+/* The handler runs in a thread that reads the registry in a loop and in
+   the thread that dlopens and dlcloses: there, inside the dynamic loader
+   and the registry's writer.  It checks its answers about the program,
+   which stays put, and about the module being cycled, whose state the
+   cycling thread publishes (cycled_state) around each dlopen and dlclose:
+     GONE     dlclose has returned: none of its old addresses is found;
+     OPENING  dlopen runs: an old address is not found, or found in a
+              module of that name which holds it (mapped there again);
+     LOADED   exactly the module dlopen registered, with its name and
+              ranges;
+     CLOSING  dlclose runs: not found, or the module it registered.
+   An answer is judged against the state the handler read before it, and
+   only if that state still holds after it (the cycling thread may have
+   gone on meanwhile: to load the next module at the same address, say).
+   A handler dereferences a module only where it cannot be unmapped under
+   it: the cycling thread waits for the handlers that may have read
+   OPENING or LOADED (handlers_inside) before it dlcloses. */
+
+#include "mod.h"
+
+enum { GONE, OPENING, LOADED, CLOSING, STATES };
+static const char *const state_names[STATES] = {"gone", "opening", "loaded",
+                                                "closing"};
+/* The cycled modules, and the function that tells each one's addresses
+   (mod.h), or none for a module with only a large .bss (adv_bss.c). */
+static const struct {
+  const char *file, *info;
+} cycled_files[] = {{"libregistry_a.so", "registry_a_info"},
+                    {"libregistry_b.so", "registry_b_info"},
+                    {"libregistry_plugin.so", "registry_plugin_info"},
+                    {"libadv_midbss.so", 0}};
+enum { CYCLED = sizeof cycled_files / sizeof cycled_files[0] };
+
+/* What the handlers know of cycled module K: addresses only it held when
+   last loaded, and the module it registered then. */
+static struct {
+  const void *addr[4];
+  const struct modlink_module *m;
+} cycled[CYCLED];
+/* (how many states were published before) * CYCLED * STATES
+   + K * STATES + state */
+static unsigned long cycled_state;
+static int handlers_inside;
+
 static volatile sig_atomic_t handler_runs, handler_failures;
+static volatile sig_atomic_t runs_in[STATES];
 static const struct modlink_module *this_module;
+static volatile int storm_over;
+static pthread_t storm_reader;
+
+static int holds(const struct modlink_module *m, const void *addr)
+{
+  uintptr_t ts, te, ds, de, a = (uintptr_t)addr;
+  modlink_module_text(m, &ts, &te);
+  modlink_module_data(m, &ds, &de);
+  return (ts <= a && a < te) || (ds <= a && a < de) ||
+         modlink_find_module(addr) == m; /* read-only data */
+}
+
+static int judge_cycled(int k, int state, const void *addr)
+{
+  const struct modlink_module *m = modlink_find_module(addr);
+  const struct modlink_module *registered =
+      __atomic_load_n(&cycled[k].m, __ATOMIC_RELAXED);
+  switch (state) {
+  case GONE:
+    return m == 0;
+  case OPENING:
+    return m == 0 || (named(m, cycled_files[k].file) && holds(m, addr));
+  case LOADED:
+    return m == registered && named(m, cycled_files[k].file) && holds(m, addr);
+  default: /* CLOSING: not dereferenced, it may be unmapping */
+    return m == 0 || m == registered;
+  }
+}
+
+/* Appends V in hexadecimal at P; async-signal-safe. */
+static char *hex(char *p, uintptr_t v)
+{
+  char digits[2 * sizeof v];
+  int n = 0;
+  do
+    digits[n++] = "0123456789abcdef"[v & 15];
+  while (v >>= 4);
+  *p++ = '0', *p++ = 'x';
+  while (n)
+    *p++ = digits[--n];
+  return p;
+}
+
+static char *text(char *p, const char *s)
+{
+  while (*s)
+    *p++ = *s++;
+  return p;
+}
+
+static void report_answer(int k, int state, int i, const void *addr)
+{
+  char buf[256], *p = text(buf, "FAIL: in a handler, ");
+  p = text(p, cycled_files[k].file);
+  p = text(p, " ");
+  p = text(p, state_names[state]);
+  p = text(p, ": address ");
+  p = hex(p, (uintptr_t)i);
+  p = text(p, " ");
+  p = hex(p, (uintptr_t)addr);
+  p = text(p, " found in ");
+  p = hex(p, (uintptr_t)modlink_find_module(addr));
+  p = text(p, ", registered ");
+  p = hex(p, (uintptr_t)__atomic_load_n(&cycled[k].m, __ATOMIC_RELAXED));
+  p = text(p, "\n");
+  if (write(1, buf, p - buf) < 0)
+    handler_failures++;
+}
 
 static void look_up_in_handler(int sig)
 {
   (void)sig;
+  int saved_errno = errno;
   uintptr_t start, end;
   const struct modlink_module *m = modlink_find_module((void *)look_up_in_handler);
   modlink_module_text(m, &start, &end);
@@ -421,11 +553,27 @@ static void look_up_in_handler(int sig)
       modlink_find_module((const void *)&handler_runs) != this_module ||
       modlink_find_module((void *)&start) != 0)
     handler_failures++;
-  handler_runs++;
-}
 
-static volatile int storm_over;
-static pthread_t storm_reader;
+  __atomic_add_fetch(&handlers_inside, 1, __ATOMIC_SEQ_CST);
+  unsigned long s = __atomic_load_n(&cycled_state, __ATOMIC_SEQ_CST);
+  int k = s / STATES % CYCLED, state = s % STATES;
+  int wrong = -1;
+  for (int i = 0; i < 4; i++) {
+    const void *addr = __atomic_load_n(&cycled[k].addr[i], __ATOMIC_RELAXED);
+    if (addr && !judge_cycled(k, state, addr))
+      wrong = i;
+  }
+  if (__atomic_load_n(&cycled_state, __ATOMIC_SEQ_CST) == s) {
+    if (wrong >= 0) {
+      handler_failures++;
+      report_answer(k, state, wrong, cycled[k].addr[wrong]);
+    }
+    runs_in[state]++;
+  }
+  __atomic_sub_fetch(&handlers_inside, 1, __ATOMIC_SEQ_CST);
+  handler_runs++;
+  errno = saved_errno;
+}
 
 static int visit_and_look_up(const struct modlink_module *m, void *ctx)
 {
@@ -450,20 +598,81 @@ static void *reads_in_a_loop(void *unused)
   return 0;
 }
 
+/* Signals the reading thread and the cycling one in turn. */
+static pthread_t cycler;
 static void *signals_in_a_loop(void *unused)
 {
   (void)unused;
-  while (!storm_over) {
-    pthread_kill(storm_reader, SIGUSR1);
+  for (unsigned n = 0; !storm_over; n++) {
+    pthread_kill(n % 2 ? cycler : storm_reader, SIGUSR1);
     struct timespec ts = {0, 20000};
     nanosleep(&ts, 0);
   }
   return 0;
 }
 
+static void publish_state(int k, int state)
+{
+  static unsigned long published;
+  __atomic_store_n(&cycled_state,
+                   (++published * CYCLED + k) * STATES + state,
+                   __ATOMIC_SEQ_CST);
+}
+
+/* Gives the handlers a moment (at most 5 ms) to see STATE, so that every
+   state is judged. */
+static void linger_in(int state)
+{
+  sig_atomic_t before = runs_in[state];
+  for (int i = 0; i < 50 && runs_in[state] == before; i++) {
+    struct timespec ts = {0, 100000};
+    nanosleep(&ts, 0);
+  }
+}
+
+static void cycle_once(int k)
+{
+  publish_state(k, OPENING);
+  void *h = open_module(cycled_files[k].file);
+  if (!h)
+    return;
+  const struct modlink_module *m = module_named(cycled_files[k].file);
+  const void *addr[4] = {0};
+  if (cycled_files[k].info) {
+    mod_info_fn *info = (mod_info_fn *)dlsym(h, cycled_files[k].info);
+    CHECK(info != 0);
+    if (info) {
+      struct mod_info i = info();
+      addr[0] = i.text, addr[1] = i.rodata, addr[2] = i.data, addr[3] = i.bss;
+    }
+  } else {
+    char *(*bss)(size_t) = (char *(*)(size_t))dlsym(h, "adv_bss");
+    size_t (*size)(void) = (size_t(*)(void))dlsym(h, "adv_bss_size");
+    CHECK(bss && size);
+    if (bss && size)
+      addr[0] = bss(0), addr[1] = bss(size() / 2), addr[2] = bss(size() - 1);
+  }
+  CHECK(m != 0);
+  __atomic_store_n(&cycled[k].m, m, __ATOMIC_RELAXED);
+  for (int i = 0; i < 4; i++)
+    __atomic_store_n(&cycled[k].addr[i], addr[i], __ATOMIC_RELAXED);
+  publish_state(k, LOADED);
+  linger_in(LOADED);
+  publish_state(k, CLOSING);
+  while (__atomic_load_n(&handlers_inside, __ATOMIC_SEQ_CST))
+    sched_yield();
+  CHECK(dlclose(h) == 0);
+  CHECK(module_named(cycled_files[k].file) == 0);
+  for (int i = 0; i < 4; i++)
+    CHECK(!addr[i] || modlink_find_module(addr[i]) == 0);
+  publish_state(k, GONE);
+  linger_in(GONE);
+}
+
 static void signal_storm(void)
 {
   this_module = modlink_self();
+  cycler = pthread_self();
   struct sigaction sa = {.sa_handler = look_up_in_handler};
   sigemptyset(&sa.sa_mask);
   CHECK(sigaction(SIGUSR1, &sa, 0) == 0);
@@ -471,23 +680,22 @@ static void signal_storm(void)
   pthread_t signaller;
   CHECK(pthread_create(&storm_reader, 0, reads_in_a_loop, 0) == 0);
   CHECK(pthread_create(&signaller, 0, signals_in_a_loop, 0) == 0);
-  const char *files[] = {"libregistry_a.so", "libregistry_b.so",
-                         "libregistry_plugin.so"};
   time_t until = time(0) + 4;
   long cycles = 0;
-  while (time(0) < until || cycles < 50) {
-    void *h = open_module(files[cycles % 3]);
-    CHECK(h && dlclose(h) == 0);
-    cycles++;
-  }
+  while (time(0) < until || cycles < 50)
+    cycle_once(cycles++ % CYCLED);
   storm_over = 1;
   pthread_join(signaller, 0);
   pthread_join(storm_reader, 0);
   CHECK(handler_runs > 0);
+  CHECK(runs_in[LOADED] > 0 && runs_in[GONE] > 0);
   CHECK(handler_failures == 0);
   CHECK(modlink_module_count() == base);
-  printf("signal-storm: %ld dlopen/dlclose cycles, %d lookups in handlers\n",
-         cycles, (int)handler_runs);
+  printf("signal-storm: %ld dlopen/dlclose cycles, %d lookups in handlers"
+         " (%s %d, %s %d, %s %d, %s %d)\n",
+         cycles, (int)handler_runs, state_names[GONE], (int)runs_in[GONE],
+         state_names[OPENING], (int)runs_in[OPENING], state_names[LOADED],
+         (int)runs_in[LOADED], state_names[CLOSING], (int)runs_in[CLOSING]);
 }
 
 /* ---- 6: foreach callbacks left abnormally ------------------------------- */
@@ -634,7 +842,6 @@ static void *closes_plugin(void *unused)
   return 0;
 }
 
-#include "mod.h"
 static mod_info_fn *plugin_info;
 static int nested_while_closing_cb(const struct modlink_module *m, void *ctx)
 {
@@ -754,6 +961,7 @@ static void exit_while_churning(void)
       dup2(err[1], 2);
       close(err[0]);
       close(err[1]);
+      signal(SIGALRM, SIG_DFL); /* killed by it, as the parent expects */
       alarm(5);
       pthread_t t;
       pthread_create(&t, 0, churns, 0);
@@ -883,10 +1091,14 @@ static void cancel_in_callback(void)
   CHECK(pthread_create(&t, 0, iterates_until_cancelled, 0) == 0);
   struct timespec ts = {0, 50000000};
   nanosleep(&ts, 0);
+  stage = "cancelling";
   CHECK(pthread_cancel(t) == 0);
+  stage = "joining the cancelled thread";
   CHECK(pthread_join(t, &result) == 0);
   CHECK(result == PTHREAD_CANCELED);
+  stage = "dlclosing the module its callback had";
   CHECK(p && dlclose(p) == 0);
+  stage = "cycling modules in another thread";
   cycle_modules_in_a_thread();
 }
 
@@ -957,6 +1169,8 @@ int main(int argc, char **argv)
     return 2;
   }
   snprintf(dir, sizeof dir, "%s", argv[2]);
+  scenario = argv[1];
+  signal(SIGALRM, on_alarm);
   alarm(60);
   static const struct {
     const char *name;
