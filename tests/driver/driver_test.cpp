@@ -147,7 +147,8 @@ std::string expand(const TargetTools &t, std::string golden)
 
 const char kCompiler[] =
     "\"-fplugin=@PREFIX@/lib/modlink/@T@/gcc-@N@/modlink.so\" \"-isystem\" \"@PREFIX@/include\"";
-const char kRuntime[] = "\"-L@PREFIX@/lib/modlink/@T@\" \"-Wl,-rpath,@PREFIX@/lib/modlink/@T@\" \"-lmodlink\"";
+const char kRuntime[] = "\"-L@PREFIX@/lib/modlink/@T@\" \"-lmodlink\"";
+const char kRuntimeRpath[] = "\"-Wl,-rpath,@PREFIX@/lib/modlink/@T@\"";
 
 std::string stub_steps(const std::string &name, const std::string &dir = "@TMP@", const std::string &extra = "")
 {
@@ -159,12 +160,13 @@ std::string stub_steps(const std::string &name, const std::string &dir = "@TMP@"
 }
 
 // The link command: the stub object and libmodlink.so before the user's
-// ARGS (early in the loader's search scope), the fragment after them.
+// ARGS (early in the loader's search scope), the fragment and the
+// runtime's rpath after them (after the user's rpaths).
 std::string link(const std::string &args, const std::string &stub = "@TMP@/stub.o",
                  const std::string &ld = "@TMP@/modlink.ld")
 {
     return std::string(" \"@GCC@\" ") + kCompiler + " \"" + stub + "\" " + kRuntime + " " + args + " \"-Wl,-T," +
-           ld + "\"\n";
+           ld + "\" " + kRuntimeRpath + "\n";
 }
 
 void check_plan(const TargetTools &t, const std::vector<std::string> &args, const std::string &golden,

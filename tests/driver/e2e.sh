@@ -85,6 +85,10 @@ make)
   "${runner[@]}" ./app "$PWD/plugin.so" | tee run.out
   grep -qx "make-project: ok" run.out || fail "the program did not pass"
   modlink-verify app libshapes.so plugin.so || fail "modlink-verify"
+  # The program's own rpath first: ld.so tries RUNPATH's directories in
+  # order for each library, and the runtime's directory holds only it.
+  runpath=$("$triple-readelf" -d app | sed -n 's/.*(RUNPATH).*\[\(.*\)\]$/\1/p')
+  [ "$runpath" = "\$ORIGIN:$stage/lib/modlink/$triple" ] || fail "app's RUNPATH is '$runpath'"
   ;;
 cmake-package)
   cmake -S "$source/examples/cmake-project" -B build -G Ninja -DCMAKE_C_COMPILER="$gcc" \
