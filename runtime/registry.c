@@ -5,11 +5,16 @@
  * modlink_find_module.  Writers (registration, deregistration, listeners)
  * serialize on one lock.  Readers never lock (readers.h).
  *
- * A registration builds a new table with the module added, publishes it
- * with one atomic store, and frees the table it replaced once no reader can
- * hold it: at once when the readers of other threads leave within a few
- * microseconds, else after a later grace period.  So dlopen never waits for
- * a foreach callback.
+ * A registration appends the module to the published table in place: its
+ * ranges, then its entry, each made visible by a release store of the
+ * count, so that a reader sees whole entries or none.  Only when the table
+ * is full does a registration build a new one, twice as large, without the
+ * departed entries and with its ranges sorted afresh; it publishes it with
+ * one atomic store and frees the table it replaced once no reader can hold
+ * it: at once when the readers of other threads leave within a few
+ * microseconds, else after a later grace period.  So 200 modules loading
+ * at startup cost a handful of tables, not one each, and dlopen never
+ * waits for a foreach callback.
  *
  * Each registered module has a record, allocated at its registration, that
  * counts the foreach callbacks running on it (pins).  A foreach holds no
@@ -24,7 +29,7 @@
  * in the published table and in every replaced one a reader may still hold,
  * waits until no reader can still see the module and no callback of
  * another thread runs on it: after that ld.so may unmap it.  The next
- * registration leaves the cleared entries out.
+ * table built leaves the cleared entries out.
  *
  * The first table, holding the module that contains this runtime (when its
  * stub registers it statically), lives in static storage: it needs no
@@ -60,6 +65,7 @@
 struct range {
   uintptr_t start, end;
   const struct modlink_moduledata *md; /* NULL once departed */
+  struct module *m;                    /* the writer's: which module */
 };
 
 enum { RANGES = 3 }; /* per module: text, read-only data, data */
@@ -74,9 +80,15 @@ struct module {
 };
 
 struct table {
-  size_t count;   /* entries in modules[], departed ones included */
-  size_t live;    /* modules not departed */
-  size_t nranges; /* non-empty ranges, sorted by start, disjoint */
+  size_t count;    /* entries in modules[], departed ones included;
+                      grows in place (release store) */
+  size_t capacity; /* room in modules[] and serials[], and for RANGES
+                      ranges per module in ranges[] */
+  size_t live;     /* modules not departed */
+  size_t nranges;  /* non-empty ranges; grows in place (release store) */
+  size_t nsorted;  /* the first NSORTED, from when the table was built,
+                      are sorted by start and disjoint; those appended
+                      after them are not */
   struct module **modules; /* registration order; NULL once departed */
   unsigned long *serials;  /* each module's registration number, rising */
   struct range *ranges;
@@ -125,9 +137,9 @@ static const char *const range_names[RANGES] = {"text", "read-only data",
 static void ranges_of(const struct modlink_moduledata *md,
                       struct range out[RANGES])
 {
-  out[0] = (struct range){md->text_start, md->text_end, md};
-  out[1] = (struct range){md->rodata_start, md->rodata_end, md};
-  out[2] = (struct range){md->data_start, md->data_end, md};
+  out[0] = (struct range){md->text_start, md->text_end, md, 0};
+  out[1] = (struct range){md->rodata_start, md->rodata_end, md, 0};
+  out[2] = (struct range){md->data_start, md->data_end, md, 0};
 }
 
 /* MD's non-empty ranges, sorted by start; returns how many. */
@@ -148,15 +160,16 @@ static size_t sorted_ranges_of(const struct modlink_moduledata *md,
   return n;
 }
 
-/* The range holding A: the last one that starts at or below A, if A is
-   below its end.  Branch-free halving (the comparison becomes a
-   conditional move): lookups of unrelated addresses defeat the branch
-   predictor, and a mispredicted branch at every level cost more than the
-   rest of the search. */
-static const struct range *range_holding(const struct table *t, uintptr_t a)
+/* The last of T's sorted ranges that starts at or below A, or NULL.
+   Branch-free halving (the comparison becomes a conditional move):
+   lookups of unrelated addresses defeat the branch predictor, and a
+   mispredicted branch at every level cost more than the rest of the
+   search. */
+static const struct range *sorted_at_or_below(const struct table *t,
+                                              uintptr_t a)
 {
-  size_t n = t->nranges;
-  if (n == 0)
+  size_t n = t->nsorted;
+  if (n == 0 || t->ranges[0].start > a)
     return 0;
   const struct range *base = t->ranges; /* the answer is in [base, base+n) */
   while (n > 1) {
@@ -164,7 +177,24 @@ static const struct range *range_holding(const struct table *t, uintptr_t a)
     base = base[half].start <= a ? base + half : base;
     n -= half;
   }
-  return base->start <= a && a < base->end ? base : 0;
+  return base;
+}
+
+/* The range of a registered module that holds A, or NULL: in the sorted
+   ranges, else in those appended since.  Readers search it only when
+   there is no address index (out of memory). */
+static const struct range *range_holding(const struct table *t, uintptr_t a)
+{
+  const struct range *r = sorted_at_or_below(t, a);
+  if (r && a < r->end && LOAD(r->md))
+    return r;
+  size_t n = __atomic_load_n(&t->nranges, __ATOMIC_ACQUIRE);
+  for (size_t i = t->nsorted; i < n; i++) {
+    r = &t->ranges[i];
+    if (r->start <= a && a < r->end && LOAD(r->md))
+      return r;
+  }
+  return 0;
 }
 
 /* ---- tables ------------------------------------------------------------- */
@@ -194,10 +224,14 @@ static struct table *make_first_table(void)
   first.t.serials = first.serials;
   first.t.ranges = first.ranges;
   first.t.count = first.t.live = n;
+  first.t.capacity = 1;
   first.own = (struct module){.md = own, .serial = 1, .refs = 1};
   first.modules[0] = n ? &first.own : 0;
   first.serials[0] = 1;
-  first.t.nranges = n ? sorted_ranges_of(own, first.ranges) : 0;
+  first.t.nranges = first.t.nsorted =
+      n ? sorted_ranges_of(own, first.ranges) : 0;
+  for (size_t k = 0; k < first.t.nranges; k++)
+    first.ranges[k].m = &first.own;
   __atomic_store_n(&reg.current, &first.t, __ATOMIC_SEQ_CST);
   __atomic_store_n(&first_state, 2, __ATOMIC_RELEASE);
   return &first.t;
@@ -221,74 +255,104 @@ static struct table *current_table_for(bool writer)
 
 static struct table *current_table(void) { return current_table_for(true); }
 
-static struct table *table_new(size_t count)
+static struct table *table_new(size_t capacity)
 {
-  struct table *t = malloc(sizeof *t + count * sizeof t->modules[0] +
-                           count * sizeof t->serials[0] +
-                           RANGES * count * sizeof t->ranges[0]);
+  struct table *t = malloc(sizeof *t + capacity * sizeof t->modules[0] +
+                           capacity * sizeof t->serials[0] +
+                           RANGES * capacity * sizeof t->ranges[0]);
   if (!t)
     return 0;
+  *t = (struct table){.capacity = capacity};
   t->ranges = (struct range *)(t + 1);
-  t->modules = (struct module **)(t->ranges + RANGES * count);
-  t->serials = (unsigned long *)(t->modules + count);
+  t->modules = (struct module **)(t->ranges + RANGES * capacity);
+  t->serials = (unsigned long *)(t->modules + capacity);
   return t;
 }
 
-/* T's modules that have not departed, then MD; the ranges merged, which is
-   linear where sorting afresh would sort every range again for each module
-   that arrives (200 modules loading at startup).  NULL when out of memory. */
-static struct table *table_adding(const struct table *t,
-                                  const struct modlink_moduledata *md)
+static int by_start(const void *a, const void *b)
 {
-  struct table *n = table_new(t->live + 1);
-  struct module *m = malloc(sizeof *m);
-  if (!n || !m) {
-    free(n);
-    free(m);
+  const struct range *x = a, *y = b;
+  return (x->start > y->start) - (x->start < y->start);
+}
+
+/* A new table with room for CAPACITY modules, holding T's modules that
+   have not departed, and their ranges sorted.  NULL when out of memory. */
+static struct table *table_rebuilt(const struct table *t, size_t capacity)
+{
+  struct table *n = table_new(capacity);
+  if (!n)
     return 0;
-  }
-  *m = (struct module){.md = md, .serial = ++reg.serial, .refs = 1};
-  size_t k = 0;
   for (size_t i = 0; i < t->count; i++)
     if (t->modules[i]) {
-      n->modules[k] = t->modules[i];
-      n->serials[k++] = t->serials[i];
+      n->modules[n->count] = t->modules[i];
+      n->serials[n->count++] = t->serials[i];
     }
-  n->modules[k] = m;
-  n->serials[k++] = m->serial;
-  n->count = n->live = k;
-
-  struct range mine[RANGES];
-  size_t nmine = sorted_ranges_of(md, mine);
-  size_t i = 0, j = 0;
-  n->nranges = 0;
-  while (i < t->nranges || j < nmine) {
-    if (j < nmine && (i == t->nranges || mine[j].start < t->ranges[i].start))
-      n->ranges[n->nranges++] = mine[j++];
-    else if (t->ranges[i++].md)
-      n->ranges[n->nranges++] = t->ranges[i - 1];
-  }
+  n->live = n->count;
+  for (size_t i = 0; i < t->nranges; i++)
+    if (t->ranges[i].md)
+      n->ranges[n->nranges++] = t->ranges[i];
+  qsort(n->ranges, n->nranges, sizeof n->ranges[0], by_start);
+  n->nsorted = n->nranges;
   return n;
 }
 
-/* MD leaves T: readers that still hold T skip it from now on. */
-static void table_clear(struct table *t, const struct modlink_moduledata *md)
+/* Appends M to T, which has room: its ranges, then its entry, each
+   published by a release store of the count that covers it. */
+static void table_append(struct table *t, struct module *m)
 {
-  for (size_t i = 0; i < t->count; i++)
-    if (t->modules[i] && t->modules[i]->md == md) {
-      CLEAR(t->modules[i]);
-      __atomic_store_n(&t->live, t->live - 1, __ATOMIC_RELAXED);
-    }
-  for (size_t i = 0; i < t->nranges; i++)
-    if (t->ranges[i].md == md)
-      CLEAR(t->ranges[i].md);
+  struct range mine[RANGES];
+  size_t nmine = sorted_ranges_of(m->md, mine);
+  for (size_t k = 0; k < nmine; k++) {
+    mine[k].m = m;
+    t->ranges[t->nranges + k] = mine[k];
+  }
+  __atomic_store_n(&t->nranges, t->nranges + nmine, __ATOMIC_RELEASE);
+  t->modules[t->count] = m;
+  t->serials[t->count] = m->serial;
+  __atomic_store_n(&t->count, t->count + 1, __ATOMIC_RELEASE);
+  __atomic_store_n(&t->live, t->live + 1, __ATOMIC_RELAXED);
+}
+
+/* The range of T that starts at START and belongs to M, which has not
+   departed, or NULL.  (A departed module's record may have been freed, and
+   M be allocated where it was: its ranges, cleared, are not M's.) */
+static struct range *range_of_module(struct table *t, uintptr_t start,
+                                     const struct module *m)
+{
+  struct range *r = (struct range *)sorted_at_or_below(t, start);
+  if (r && r->start == start && r->m == m && r->md)
+    return r;
+  for (size_t i = t->nsorted; i < t->nranges; i++)
+    if (t->ranges[i].start == start && t->ranges[i].m == m &&
+        t->ranges[i].md)
+      return &t->ranges[i];
+  return 0;
+}
+
+static size_t first_after(const struct table *t, unsigned long after);
+
+/* M leaves T: readers that still hold T skip it from now on. */
+static void table_clear(struct table *t, struct module *m)
+{
+  size_t i = first_after(t, m->serial - 1);
+  if (i < t->count && t->serials[i] == m->serial && t->modules[i] == m) {
+    CLEAR(t->modules[i]);
+    __atomic_store_n(&t->live, t->live - 1, __ATOMIC_RELAXED);
+  }
+  struct range mine[RANGES];
+  size_t nmine = sorted_ranges_of(m->md, mine);
+  for (size_t k = 0; k < nmine; k++) {
+    struct range *r = range_of_module(t, mine[k].start, m);
+    if (r)
+      CLEAR(r->md);
+  }
 }
 
 /* The index of T's first entry registered after number AFTER (serials
    rise with the index), or T's count. */
 static size_t first_after(const struct table *t, unsigned long after)
 {
-  size_t lo = 0, hi = t->count;
+  size_t lo = 0, hi = __atomic_load_n(&t->count, __ATOMIC_ACQUIRE);
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
     if (t->serials[mid] <= after)
@@ -299,19 +363,38 @@ static size_t first_after(const struct table *t, unsigned long after)
   return lo;
 }
 
+/* MD's registered module in T, or NULL: found through its first range. */
 static struct module *table_find(const struct table *t,
                                  const struct modlink_moduledata *md)
 {
-  for (size_t i = 0; i < t->count; i++)
-    if (t->modules[i] && t->modules[i]->md == md)
-      return t->modules[i];
+  struct range mine[RANGES];
+  if (sorted_ranges_of(md, mine) == 0) {
+    for (size_t i = 0; i < t->count; i++)
+      if (t->modules[i] && t->modules[i]->md == md)
+        return t->modules[i];
+    return 0;
+  }
+  const struct range *r = sorted_at_or_below(t, mine[0].start);
+  if (r && r->start == mine[0].start && r->md == md)
+    return r->m;
+  for (size_t i = t->nsorted; i < t->nranges; i++)
+    if (t->ranges[i].start == mine[0].start && t->ranges[i].md == md)
+      return t->ranges[i].m;
   return 0;
 }
 
+/* A range of a registered module that overlaps [START, END), or NULL.
+   Among the sorted ranges, which are disjoint, those that overlap are the
+   ones below END whose end lies above START: a run just below END. */
 static const struct range *range_overlapping(const struct table *t,
                                              uintptr_t start, uintptr_t end)
 {
-  for (size_t i = 0; i < t->nranges; i++)
+  const struct range *below = end ? sorted_at_or_below(t, end - 1) : 0;
+  for (size_t i = below ? (size_t)(below - t->ranges) + 1 : 0;
+       i > 0 && t->ranges[i - 1].end > start; i--)
+    if (t->ranges[i - 1].md)
+      return &t->ranges[i - 1];
+  for (size_t i = t->nsorted; i < t->nranges; i++)
     if (t->ranges[i].md && t->ranges[i].start < end &&
         start < t->ranges[i].end)
       return &t->ranges[i];
@@ -330,8 +413,8 @@ static void retire_index_locked(void)
   reg.retired_indexes = x;
 }
 
-/* Enters MD, whose ranges N (not yet published) holds, into the index, in
-   place when it fits; else builds a new index from all of N's ranges.
+/* Enters MD, whose ranges N holds, into the index, in place when it fits;
+   else builds a new index from all of N's ranges.
    Without memory, readers search the ranges until a later registration
    builds an index again. */
 static void index_add_locked(const struct table *n,
@@ -349,14 +432,16 @@ static void index_add_locked(const struct table *n,
   }
   size_t all = 0;
   for (size_t i = 0; i < n->nranges; i++)
-    all += modlink__index_entries(n->ranges[i].start, n->ranges[i].end);
+    if (n->ranges[i].md)
+      all += modlink__index_entries(n->ranges[i].start, n->ranges[i].end);
   struct modlink__addr_index *x = modlink__index_new(2 * all);
   retire_index_locked();
   if (!x)
     return;
   for (size_t i = 0; i < n->nranges; i++)
-    modlink__index_insert(x, n->ranges[i].start, n->ranges[i].end,
-                          n->ranges[i].md);
+    if (n->ranges[i].md)
+      modlink__index_insert(x, n->ranges[i].start, n->ranges[i].end,
+                            n->ranges[i].md);
   __atomic_store_n(&reg.index, x, __ATOMIC_RELEASE);
 }
 
@@ -379,7 +464,7 @@ static void free_retired_locked(void)
   while (reg.retired_indexes) {
     struct modlink__addr_index *x = reg.retired_indexes;
     reg.retired_indexes = x->retired_next;
-    free(x);
+    modlink__index_free(x);
   }
   while (reg.retired) {
     struct table *t = reg.retired;
@@ -586,25 +671,44 @@ static bool verify_locked(const struct table *t,
   return true;
 }
 
+enum { FIRST_CAPACITY = 16 };
+
 static void register_module(const struct modlink_moduledata *md)
 {
   WRITER_SCOPE();
   struct table *t = writer_enter_locked();
   if (!verify_locked(t, md))
     return;
-  struct table *n = table_adding(t, md);
-  if (!n) {
+  struct module *m = malloc(sizeof *m);
+  /* In place while T has room; else a table twice as large as its live
+     modules need, which also drops the departed ones. */
+  bool in_place = t != &first.t && t->count < t->capacity;
+  struct table *n =
+      in_place ? t
+               : table_rebuilt(t, t->live < FIRST_CAPACITY / 2
+                                      ? FIRST_CAPACITY
+                                      : 2 * (t->live + 1));
+  if (!n || !m) {
+    free(m);
+    if (n != t)
+      free(n);
     modlink__complain("refusing module '%s': out of memory", md->name);
     return;
   }
+  *m = (struct module){.md = md, .serial = ++reg.serial, .refs = 1};
+  table_append(n, m);
   index_add_locked(n, md);
-  __atomic_store_n(&reg.current, n, __ATOMIC_SEQ_CST);
-  if (t != &first.t) {
-    t->retired_next = reg.retired;
-    reg.retired = t;
+  if (!in_place) {
+    __atomic_store_n(&reg.current, n, __ATOMIC_SEQ_CST);
+    if (t != &first.t) {
+      t->retired_next = reg.retired;
+      reg.retired = t;
+    }
   }
-  struct module *m = n->modules[n->count - 1];
-  if (modlink__grace_period(MODLINK_WAIT_BRIEFLY))
+  /* Something replaced (a table, an index) is freed once no reader holds
+     it; registrations in place replace nothing, and make no grace period. */
+  if ((reg.retired || reg.retired_indexes) &&
+      modlink__grace_period(MODLINK_WAIT_BRIEFLY))
     free_retired_locked();
   notify_locked(m, 1);
 }
@@ -668,9 +772,9 @@ static struct module *depart_locked(const struct modlink_moduledata *md,
   /* Listeners may dlopen or dlclose: tables are looked up again after. */
   notify_locked(m, 0);
   drop_listeners_in_object_locked(object);
-  table_clear(current_table(), md);
+  table_clear(current_table(), m);
   for (struct table *t = reg.retired; t; t = t->retired_next)
-    table_clear(t, md);
+    table_clear(t, m);
   index_clear_locked(md);
   /* After the grace period no reader holds M without a pin, and every pin
      taken before M was leaving is counted in M's references. */
@@ -740,7 +844,8 @@ static struct module *ref_next(unsigned long *after)
 {
   READ_SECTION(s);
   const struct table *t = read_table();
-  for (size_t i = first_after(t, *after); i < t->count; i++) {
+  size_t count = __atomic_load_n(&t->count, __ATOMIC_ACQUIRE);
+  for (size_t i = first_after(t, *after); i < count; i++) {
     struct module *m = LOAD(t->modules[i]);
     if (!m)
       continue;

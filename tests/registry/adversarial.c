@@ -64,7 +64,11 @@
  *                     last byte, a 64 MiB and a 1 MiB .bss included, and
  *                     gone once dlclosed, over 150 dlopen/dlclose rounds
  *                     (the address index's coarse granules, tombstones and
- *                     rebuilds) */
+ *                     rebuilds)
+ *   lookup-without-index
+ *                     the same where the address index cannot be made
+ *                     (ADVERSARIAL_FAIL_RUNTIME=calloc): lookups search
+ *                     the table's sorted ranges and those appended since */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
@@ -143,17 +147,24 @@ static void *open_module(const char *file)
 /* ---- allocations that fail on demand ------------------------------------ */
 
 /* Allocations made by the runtime (callers in libmodlink.so) fail while
-   FAIL_RUNTIME is set; the environment sets it from the start. */
+   FAIL_RUNTIME is set; the environment sets it from the start:
+   ADVERSARIAL_FAIL_RUNTIME=1 fails them all, =calloc only calloc (the
+   address index's, so that the registry has none). */
 extern void *__libc_malloc(size_t);
 extern void *__libc_realloc(void *, size_t);
 extern void *__libc_calloc(size_t, size_t);
+enum { FAIL_NONE, FAIL_ALL, FAIL_CALLOC };
 static int fail_runtime = -1;
 
-static int from_runtime(void *caller)
+static int from_runtime_fails(void *caller, int calloc_call)
 {
-  if (fail_runtime < 0)
-    fail_runtime = getenv("ADVERSARIAL_FAIL_RUNTIME") != 0;
-  if (!fail_runtime)
+  if (fail_runtime < 0) {
+    const char *e = getenv("ADVERSARIAL_FAIL_RUNTIME");
+    fail_runtime = !e                        ? FAIL_NONE
+                   : strcmp(e, "calloc") == 0 ? FAIL_CALLOC
+                                              : FAIL_ALL;
+  }
+  if (fail_runtime == FAIL_NONE || (fail_runtime == FAIL_CALLOC && !calloc_call))
     return 0;
   Dl_info info;
   return dladdr(caller, &info) && info.dli_fname &&
@@ -162,15 +173,17 @@ static int from_runtime(void *caller)
 
 void *malloc(size_t n)
 {
-  return from_runtime(__builtin_return_address(0)) ? 0 : __libc_malloc(n);
+  return from_runtime_fails(__builtin_return_address(0), 0) ? 0 : __libc_malloc(n);
 }
 void *realloc(void *p, size_t n)
 {
-  return from_runtime(__builtin_return_address(0)) ? 0 : __libc_realloc(p, n);
+  return from_runtime_fails(__builtin_return_address(0), 0) ? 0
+                                                            : __libc_realloc(p, n);
 }
 void *calloc(size_t n, size_t k)
 {
-  return from_runtime(__builtin_return_address(0)) ? 0 : __libc_calloc(n, k);
+  return from_runtime_fails(__builtin_return_address(0), 1) ? 0
+                                                            : __libc_calloc(n, k);
 }
 
 /* ---- 1: a listener that dlopens during a departure ---------------------- */
@@ -408,7 +421,7 @@ static void oom_departure(void)
   size_t base = modlink_module_count();
   void *p = open_module("libregistry_plugin.so");
   CHECK(modlink_module_count() == base + 1);
-  fail_runtime = 1;
+  fail_runtime = FAIL_ALL;
   CHECK(malloc(1) != 0); /* only the runtime's allocations fail */
   CHECK(p && dlclose(p) == 0);
   CHECK(modlink_module_count() == base);
@@ -1194,6 +1207,7 @@ int main(int argc, char **argv)
       {"listener-while-leaving", listener_while_leaving},
       {"exit-while-churning", exit_while_churning},
       {"lookup", lookup},
+      {"lookup-without-index", lookup},
       {"pthread-exit", pthread_exit_in_callback},
       {"cancel", cancel_in_callback},
       {"exit", exit_in_callback},
