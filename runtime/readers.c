@@ -160,6 +160,8 @@ static bool membarrier_ready(void)
 #endif
 }
 
+void modlink__readers_writer_started(void) { membarrier_ready(); }
+
 static void barrier_everywhere(void)
 {
   if (membarrier_ready()) {
@@ -198,8 +200,7 @@ static bool other_owner(struct modlink__reader *r, void *unused)
    section of another thread can hold anything, and a grace period has
    nothing to wait for: in a program that reads the registry from one
    thread only (any program while the loader starts it), registrations
-   make no system call but the first grace period's membarrier
-   registration.  A thread claims its record with a sequentially
+   make no system call but the first writer's membarrier registration.  A thread claims its record with a sequentially
    consistent exchange and fences before its first table load; the writer
    published with a sequentially consistent store and fences before this
    scan: one of the two sees the other. */

@@ -122,6 +122,11 @@ enum modlink__patience {
   MODLINK_WAIT_FOREVER, /* until they leave */
 };
 
+/* Registers the process with membarrier(2) once (again after a fork), so
+   that readers stop fencing even while no grace period is needed.  With
+   the writer lock held. */
+void modlink__readers_writer_started(void) MODLINK_HIDDEN;
+
 /* Waits for every reader that may hold something unpublished before the
    call.  Returns false when a brief wait gave up.  Called with the
    registry's writer lock held. */

@@ -511,6 +511,7 @@ static struct table *writer_enter_locked(void)
     pthread_atfork(before_fork, after_fork_in_parent, after_fork_in_child);
   }
   modlink__pins_drop_abandoned(0);
+  modlink__readers_writer_started();
   return current_table();
 }
 
