@@ -200,10 +200,11 @@ static bool other_owner(struct modlink__reader *r, void *unused)
    section of another thread can hold anything, and a grace period has
    nothing to wait for: in a program that reads the registry from one
    thread only (any program while the loader starts it), registrations
-   make no system call but the first writer's membarrier registration.  A thread claims its record with a sequentially
-   consistent exchange and fences before its first table load; the writer
-   published with a sequentially consistent store and fences before this
-   scan: one of the two sees the other. */
+   make no system call but the first writer's membarrier registration.  A
+   thread claims its record with a sequentially consistent exchange and
+   fences before its first table load; the writer published with a
+   sequentially consistent store and fences before this scan: one of the
+   two sees the other. */
 static bool other_threads_read(void)
 {
   return find_record(other_owner, 0) ||

@@ -8,8 +8,8 @@
  * A registration appends the module to the published table in place: its
  * ranges, then its entry, each made visible by a release store of the
  * count, so that a reader sees whole entries or none.  Only when the table
- * is full does a registration build a new one, twice as large, without the
- * departed entries and with its ranges sorted afresh; it publishes it with
+ * is full does a registration build a new one, with room for twice its
+ * live modules, without the departed entries and its ranges sorted afresh; it publishes it with
  * one atomic store and frees the table it replaced once no reader can hold
  * it: at once when the readers of other threads leave within a few
  * microseconds, else after a later grace period.  So 200 modules loading
@@ -142,7 +142,10 @@ static void ranges_of(const struct modlink_moduledata *md,
   out[2] = (struct range){md->data_start, md->data_end, md, 0};
 }
 
-/* MD's non-empty ranges, sorted by start; returns how many. */
+/* MD's non-empty ranges, sorted by start, those that overlap merged into
+   one; returns how many.  (The linker script gives them distinct output
+   sections, but module data made by hand may nest them: the table's
+   ranges must be disjoint for its binary searches.) */
 static size_t sorted_ranges_of(const struct modlink_moduledata *md,
                                struct range out[RANGES])
 {
@@ -157,7 +160,16 @@ static size_t sorted_ranges_of(const struct modlink_moduledata *md,
       out[at] = out[at - 1];
     out[at] = r[k];
   }
-  return n;
+  size_t merged = 0;
+  for (size_t k = 0; k < n; k++) {
+    if (merged > 0 && out[k].start < out[merged - 1].end) {
+      if (out[k].end > out[merged - 1].end)
+        out[merged - 1].end = out[k].end;
+    } else {
+      out[merged++] = out[k];
+    }
+  }
+  return merged;
 }
 
 /* The last of T's sorted ranges that starts at or below A, or NULL.
@@ -706,8 +718,9 @@ static void register_module(const struct modlink_moduledata *md)
       reg.retired = t;
     }
   }
-  /* Something replaced (a table, an index) is freed once no reader holds
-     it; registrations in place replace nothing, and make no grace period. */
+  /* What was replaced (a table, an index, now or by an earlier writer) is
+     freed once no reader holds it; a registration when nothing waits to be
+     freed makes no grace period. */
   if ((reg.retired || reg.retired_indexes) &&
       modlink__grace_period(MODLINK_WAIT_BRIEFLY))
     free_retired_locked();

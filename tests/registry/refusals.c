@@ -1,5 +1,7 @@
 /* Verification: double registration, bad magic, a foreign ABI version and
- * overlapping modules are refused with one line on stderr and not added.
+ * overlapping modules are refused with one line on stderr and not added;
+ * module data whose own ranges nest is found, refuses what overlaps it, and
+ * leaves entirely (the registry merges a module's overlapping ranges).
  * "refusals strict" stops at the first refusal: run it with MODLINK_STRICT=1,
  * which must abort. */
 #include <modlink.h>
@@ -140,6 +142,56 @@ int main(int argc, char **argv)
   CHECK(modlink_module_count() == base);
   CHECK(modlink_find_module(heap + 100) == 0);
   free(heap);
+
+  /* Module data made by hand whose ranges nest (text holds the read-only
+     data, which starts with it, and the data) is found through each, also
+     after more registrations fill the table and it is rebuilt; a module
+     inside its text, past the others, is refused; once it leaves, nothing
+     of it is found and that module registers. */
+  enum { FILLERS = 40 };
+  char *nest = malloc(512), *fill = malloc(FILLERS * 64);
+  struct modlink_moduledata nested = fake_like_self("fake-nested"),
+                            fillers[FILLERS], after = fake_like_self("fake-after");
+  nested.text_start = (uintptr_t)nest;
+  nested.text_end = (uintptr_t)nest + 256;
+  nested.rodata_start = (uintptr_t)nest;
+  nested.rodata_end = (uintptr_t)nest + 64;
+  nested.data_start = (uintptr_t)nest + 160;
+  nested.data_end = (uintptr_t)nest + 170;
+  nested.entries_start = nested.entries_end = 0;
+  CHECK_STR(stderr_of(add, &nested), "");
+  for (int i = 0; i < FILLERS; i++) {
+    fillers[i] = ok;
+    fillers[i].name = "fake-filler";
+    fillers[i].text_start = (uintptr_t)fill + 64 * i;
+    fillers[i].text_end = (uintptr_t)fill + 64 * i + 32;
+    CHECK_STR(stderr_of(add, &fillers[i]), "");
+  }
+  CHECK(modlink_module_count() == base + 1 + FILLERS);
+  for (int off = 0; off < 256; off += 50) {
+    found = modlink_find_module(nest + off);
+    CHECK(found && strcmp(modlink_module_name(found), "fake-nested") == 0);
+  }
+  after.text_start = (uintptr_t)nest + 140;
+  after.text_end = (uintptr_t)nest + 150;
+  after.rodata_start = after.rodata_end = 0;
+  after.data_start = after.data_end = 0;
+  after.entries_start = after.entries_end = 0;
+  snprintf(line, sizeof line,
+           "modlink: refusing module 'fake-after': its text [%#lx, %#lx) "
+           "overlaps module 'fake-nested'\n",
+           (unsigned long)after.text_start, (unsigned long)after.text_end);
+  check_refused(&after, line);
+  CHECK_STR(stderr_of(del, &nested), "");
+  for (int off = 0; off < 256; off += 50)
+    CHECK(modlink_find_module(nest + off) == 0);
+  CHECK_STR(stderr_of(add, &after), "");
+  CHECK_STR(stderr_of(del, &after), "");
+  for (int i = 0; i < FILLERS; i++)
+    CHECK_STR(stderr_of(del, &fillers[i]), "");
+  CHECK(modlink_module_count() == base);
+  free(nest);
+  free(fill);
 
   if (check_failures)
     return 1;
