@@ -472,7 +472,8 @@ static const struct {
 enum { CYCLED = sizeof cycled_files / sizeof cycled_files[0] };
 
 /* What the handlers know of cycled module K: addresses only it held when
-   last loaded, and the module it registered then. */
+   last loaded (text, read-only data, data, bss, as in mod_info; NULL where
+   it has none), and the module it registered then. */
 static struct {
   const void *addr[4];
   const struct modlink_module *m;
@@ -488,16 +489,17 @@ static const struct modlink_module *this_module;
 static volatile int storm_over;
 static pthread_t storm_reader;
 
-static int holds(const struct modlink_module *m, const void *addr)
+/* Whether M's text or data holds ADDR; read-only data (address 1 of
+   mod_info), which the API has no accessor for, counts as held. */
+static int holds(const struct modlink_module *m, int i, const void *addr)
 {
   uintptr_t ts, te, ds, de, a = (uintptr_t)addr;
   modlink_module_text(m, &ts, &te);
   modlink_module_data(m, &ds, &de);
-  return (ts <= a && a < te) || (ds <= a && a < de) ||
-         modlink_find_module(addr) == m; /* read-only data */
+  return i == 1 || (ts <= a && a < te) || (ds <= a && a < de);
 }
 
-static int judge_cycled(int k, int state, const void *addr)
+static int judge_cycled(int k, int state, int i, const void *addr)
 {
   const struct modlink_module *m = modlink_find_module(addr);
   const struct modlink_module *registered =
@@ -506,9 +508,10 @@ static int judge_cycled(int k, int state, const void *addr)
   case GONE:
     return m == 0;
   case OPENING:
-    return m == 0 || (named(m, cycled_files[k].file) && holds(m, addr));
+    return m == 0 || (named(m, cycled_files[k].file) && holds(m, i, addr));
   case LOADED:
-    return m == registered && named(m, cycled_files[k].file) && holds(m, addr);
+    return m == registered && named(m, cycled_files[k].file) &&
+           holds(m, i, addr);
   default: /* CLOSING: not dereferenced, it may be unmapping */
     return m == 0 || m == registered;
   }
@@ -573,7 +576,7 @@ static void look_up_in_handler(int sig)
   int wrong = -1;
   for (int i = 0; i < 4; i++) {
     const void *addr = __atomic_load_n(&cycled[k].addr[i], __ATOMIC_RELAXED);
-    if (addr && !judge_cycled(k, state, addr))
+    if (addr && !judge_cycled(k, state, i, addr))
       wrong = i;
   }
   if (__atomic_load_n(&cycled_state, __ATOMIC_SEQ_CST) == s) {
@@ -663,7 +666,7 @@ static void cycle_once(int k)
     size_t (*size)(void) = (size_t(*)(void))dlsym(h, "adv_bss_size");
     CHECK(bss && size);
     if (bss && size)
-      addr[0] = bss(0), addr[1] = bss(size() / 2), addr[2] = bss(size() - 1);
+      addr[0] = bss(0), addr[2] = bss(size() / 2), addr[3] = bss(size() - 1);
   }
   CHECK(m != 0);
   __atomic_store_n(&cycled[k].m, m, __ATOMIC_RELAXED);
