@@ -325,18 +325,19 @@ static void table_append(struct table *t, struct module *m)
   __atomic_store_n(&t->live, t->live + 1, __ATOMIC_RELAXED);
 }
 
-/* The range of T that starts at START and belongs to M, which has not
-   departed, or NULL.  (A departed module's record may have been freed, and
-   M be allocated where it was: its ranges, cleared, are not M's.) */
-static struct range *range_of_module(struct table *t, uintptr_t start,
-                                     const struct module *m)
+/* The range of T that starts at START and belongs to a module that has
+   not departed, MD's: in the sorted ranges, else in those appended since.
+   NULL when there is none.  (A departed module's record may have been
+   freed and another allocated where it was: its ranges, cleared, are
+   not the other's.) */
+static struct range *live_range_at(const struct table *t, uintptr_t start,
+                                   const struct modlink_moduledata *md)
 {
   struct range *r = (struct range *)sorted_at_or_below(t, start);
-  if (r && r->start == start && r->m == m && r->md)
+  if (r && r->start == start && r->md == md)
     return r;
   for (size_t i = t->nsorted; i < t->nranges; i++)
-    if (t->ranges[i].start == start && t->ranges[i].m == m &&
-        t->ranges[i].md)
+    if (t->ranges[i].start == start && t->ranges[i].md == md)
       return &t->ranges[i];
   return 0;
 }
@@ -354,8 +355,8 @@ static void table_clear(struct table *t, struct module *m)
   struct range mine[RANGES];
   size_t nmine = sorted_ranges_of(m->md, mine);
   for (size_t k = 0; k < nmine; k++) {
-    struct range *r = range_of_module(t, mine[k].start, m);
-    if (r)
+    struct range *r = live_range_at(t, mine[k].start, m->md);
+    if (r && r->m == m)
       CLEAR(r->md);
   }
 }
@@ -386,13 +387,8 @@ static struct module *table_find(const struct table *t,
         return t->modules[i];
     return 0;
   }
-  const struct range *r = sorted_at_or_below(t, mine[0].start);
-  if (r && r->start == mine[0].start && r->md == md)
-    return r->m;
-  for (size_t i = t->nsorted; i < t->nranges; i++)
-    if (t->ranges[i].start == mine[0].start && t->ranges[i].md == md)
-      return t->ranges[i].m;
-  return 0;
+  const struct range *r = live_range_at(t, mine[0].start, md);
+  return r ? r->m : 0;
 }
 
 /* A range of a registered module that overlaps [START, END), or NULL.
