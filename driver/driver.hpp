@@ -28,13 +28,29 @@ struct DriverError : std::runtime_error {
 // The targets are platform/targets.conf's (platform/platform.hpp).
 using Target = modlink::platform::Target;
 
+// One program, two drivers, as gcc and g++ are: argv[0] says which.
+// modlink-cc drives gcc, modlink-c++ drives g++ (which links the C++
+// standard library and compiles .c files as C++).
+struct Personality {
+    std::string name;         // "modlink-cc": messages, --version, <triple>-<name>
+    std::string compiler;     // the compiler's name: <triple>-<compiler>[-N]
+    std::string environment;  // the variable that names the compiler to drive
+};
+const Personality &c_personality();    // modlink-cc:  gcc, MODLINK_GCC
+const Personality &cxx_personality();  // modlink-c++: g++, MODLINK_GXX
+
+// What argv[0] says: the driver, and the target of a "<triple>-<name>".
+struct ProgramName {
+    const Personality *personality;
+    std::string triple;  // "powerpc64le-linux-gnu" for ".../powerpc64le-linux-gnu-modlink-c++", else ""
+};
+ProgramName parse_program_name(const std::string &argv0);
+
 // Throws DriverError naming the supported targets.
 const Target &find_target(const std::string &triple);
 // The target when none is named: the build machine's own (the table's
 // native one), or "" where none is.
 std::string default_triple();
-// "powerpc64le-linux-gnu" for ".../powerpc64le-linux-gnu-modlink-cc", else "".
-std::string triple_from_program_name(const std::string &argv0);
 
 // Where modlink is installed: the directory above this program's bin/.
 struct Install {
@@ -52,13 +68,16 @@ Install locate_install();
 // The majors N with a readable lib/modlink/<triple>/gcc-N/modlink.so, oldest first.
 std::vector<int> installed_plugins(const Install &install, const std::string &triple);
 
-// The compiler the user asked for: --gcc=PROGRAM, else MODLINK_GCC, else
-// none (program ""), when the target's default is taken.
+// The compiler the user asked for: --gcc=PROGRAM, else the personality's
+// variable (MODLINK_GCC, MODLINK_GXX), else none (program ""), when the
+// target's default is taken.
 struct CompilerRequest {
     std::string program;
-    std::string from;  // "--gcc" or "MODLINK_GCC"
+    std::string from;              // "--gcc" or the variable's name
+    std::string compiler = "gcc";  // the kind of compiler: the personality's
 };
-CompilerRequest requested_compiler(const std::string &option, const char *environment);
+CompilerRequest requested_compiler(const std::string &option, const char *environment,
+                                   const Personality &personality = c_personality());
 
 // What choosing a compiler asks of the system; the tests pass fakes.
 struct CompilerProbe {
@@ -78,9 +97,9 @@ struct Toolchain {
     std::string as;      // for links: <gcc> -print-prog-name=as
 };
 
-// The requested compiler, or the target's default: <triple>-gcc where it
-// exists, else the newest <triple>-gcc-N that has a plugin in PLUGINS (the
-// installed majors, oldest first).  The plugin follows the compiler's major
+// The requested compiler, or the target's default: <triple>-gcc (-g++ for
+// modlink-c++) where it exists, else the newest <triple>-gcc-N that has a
+// plugin in PLUGINS (the installed majors, oldest first).  The plugin follows the compiler's major
 // (-dumpversion).  Throws DriverError for a compiler that is missing (naming
 // the Debian package), builds for another target, or has no plugin.
 Toolchain choose_compiler(const Target &target, const CompilerRequest &request, const std::vector<int> &plugins,
@@ -98,6 +117,7 @@ enum class Mode {
 };
 
 struct Invocation {
+    const Personality *personality = &c_personality();
     std::string triple;
     std::string gcc;             // --gcc=PROGRAM, or ""
     std::vector<std::string> gcc_args;  // the user's arguments for gcc, in order
@@ -134,7 +154,8 @@ std::vector<std::string> split_commas(const std::string &s);
 // ARGS without argv[0]; DEFAULT_TRIPLE from the program name, or the
 // build machine's ("" where there is none: then --target is needed).
 // Throws DriverError for what modlink cannot build (gold, -z shstk, ...).
-Invocation parse_command_line(const std::vector<std::string> &args, const std::string &default_triple);
+Invocation parse_command_line(const std::vector<std::string> &args, const std::string &default_triple,
+                              const Personality &personality = c_personality());
 
 // ---- plan.cpp -------------------------------------------------------
 
@@ -144,6 +165,7 @@ struct Command {
 };
 
 struct Plan {
+    std::string program;  // the driver's name, for its messages
     std::vector<Command> commands;
     std::string temp_dir;  // created before the first command, removed at exit; "" if none
     std::string output;    // the last command's output: removed if that command fails
@@ -161,7 +183,7 @@ std::string quote_command(const std::vector<std::string> &argv);
 // ---- run.cpp --------------------------------------------------------
 
 // Runs the commands in order and stops at the first failure, whose status
-// it returns.  SIGINT, SIGTERM and SIGHUP are passed to the running
+// it returns; messages begin with the plan's program name.  SIGINT, SIGTERM and SIGHUP are passed to the running
 // command; the temporary directory goes away in every case.
 int run_plan(const Plan &plan, bool verbose);
 

@@ -1,5 +1,6 @@
-// modlink-cc: a drop-in CC for modlink modules.  See driver.hpp for the
-// pipeline, README.md and modlink-cc.1 for the user's view.
+// modlink-cc and modlink-c++: a drop-in CC and CXX for modlink modules.
+// See driver.hpp for the pipeline, README.md and modlink-cc.1 for the
+// user's view.
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -79,19 +80,20 @@ void check_files(const Invocation &inv)
         throw DriverError("cannot write '" + inv.output + "': " + strerror(reason));
 }
 
-int drive(int argc, char **argv)
+int drive(const ProgramName &name, int argc, char **argv)
 {
     Install install = locate_install();
-    std::string triple = triple_from_program_name(argv[0]);
     std::vector<std::string> args = expand_response_files(std::vector<std::string>(argv + 1, argv + argc));
-    Invocation inv = parse_command_line(args, triple.empty() ? default_triple() : triple);
+    const Personality &personality = *name.personality;
+    Invocation inv = parse_command_line(args, name.triple.empty() ? default_triple() : name.triple, personality);
 
     // --print-runtime-dir alone needs no compiler.
     Toolchain tc;
     tc.target = &find_target(inv.triple);
     if (inv.print_plugin || !inv.print_runtime_dir) {
         CompilerProbe probe = system_probe();
-        tc = choose_compiler(*tc.target, requested_compiler(inv.gcc, getenv("MODLINK_GCC")),
+        tc = choose_compiler(*tc.target,
+                             requested_compiler(inv.gcc, getenv(personality.environment.c_str()), personality),
                              installed_plugins(install, inv.triple), install, probe);
         if (inv.mode == Mode::Link)
             tc.as = find_assembler(tc, probe);
@@ -119,10 +121,11 @@ int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "--modlink-genstub") == 0)
         return modlink::genstub_main("modlink-cc --modlink-genstub", argc - 1, argv + 1);
+    ProgramName name = parse_program_name(argv[0]);
     try {
-        return drive(argc, argv);
+        return drive(name, argc, argv);
     } catch (const DriverError &e) {
-        fprintf(stderr, "modlink-cc: error: %s\n", e.what());
+        fprintf(stderr, "%s: error: %s\n", name.personality->name.c_str(), e.what());
         return 1;
     }
 }

@@ -89,7 +89,7 @@ void check_linker(const std::string &ld)
 }
 
 // As in gcc, the last of the target's ABI options counts (-m32 -m64 is -m64).
-void check_abi(const Target &target, const std::string &last_abi_option)
+void check_abi(const Target &target, const std::string &last_abi_option, const Personality &personality)
 {
     for (const platform::AbiOther &s : target.abi_others) {
         if (s.option != last_abi_option)
@@ -97,8 +97,8 @@ void check_abi(const Target &target, const std::string &last_abi_option)
         if (s.triple.empty())
             throw DriverError(s.option + " selects " + s.name + ", which modlink does not build for; supported: " +
                               platform::supported());
-        throw DriverError(s.option + " builds for " + s.triple + "; use --target=" + s.triple + " (or " + s.triple +
-                          "-modlink-cc)");
+        throw DriverError(s.option + " builds for " + s.triple + "; use --target=" + s.triple + " (or " + s.triple + "-" +
+                          personality.name + ")");
     }
 }
 
@@ -176,9 +176,11 @@ std::vector<std::string> expand_response_files(const std::vector<std::string> &a
     return out;
 }
 
-Invocation parse_command_line(const std::vector<std::string> &args, const std::string &default_triple)
+Invocation parse_command_line(const std::vector<std::string> &args, const std::string &default_triple,
+                              const Personality &personality)
 {
     Invocation inv;
+    inv.personality = &personality;
     inv.triple = default_triple;
     bool compile_only = false, partial = false, any_input = false, depfile_only = false;
     std::string language = "none";
@@ -296,7 +298,7 @@ Invocation parse_command_line(const std::vector<std::string> &args, const std::s
     for (const std::string &a : all)
         if (is_abi_option(target, a))
             last_abi_option = a;
-    check_abi(target, last_abi_option);
+    check_abi(target, last_abi_option, personality);
     if (compile_only || (depfile_only && !partial))
         inv.mode = Mode::Compile;
     else if (partial)

@@ -111,6 +111,7 @@ Plan make_plan(const Invocation &inv, const Toolchain &tc, const Install &instal
                const std::vector<std::string> &launcher)
 {
     Plan plan;
+    plan.program = inv.personality->name;
     plan.output = inv.output;
     if (inv.print_plugin || inv.print_runtime_dir) {
         if (inv.print_plugin)
@@ -120,7 +121,7 @@ Plan make_plan(const Invocation &inv, const Toolchain &tc, const Install &instal
         return plan;
     }
     if (inv.version)
-        plan.echo.push_back("modlink-cc (modlink " MODLINK_VERSION ") for " + inv.triple + ", driving:");
+        plan.echo.push_back(inv.personality->name + " (modlink " MODLINK_VERSION ") for " + inv.triple + ", driving:");
 
     switch (inv.mode) {
     case Mode::Query:

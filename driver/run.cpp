@@ -42,22 +42,22 @@ void catch_stop_signals()
 
 // The child's status as gcc reports a child's: 0, the exit status, or a
 // message and 1 (killed from outside) or 4 (crashed, gcc's ICE status).
-int report_status(int status, const std::string &program)
+int report_status(int status, const std::string &program, const std::string &self)
 {
     if (WIFEXITED(status))
         return WEXITSTATUS(status);
     int sig = WTERMSIG(status);
     if (sig == SIGINT || sig == SIGTERM || sig == SIGQUIT || sig == SIGKILL || sig == SIGHUP) {
-        fprintf(stderr, "modlink-cc: fatal error: %s signal terminated program %s\ncompilation terminated.\n",
-                strsignal(sig), program.c_str());
+        fprintf(stderr, "%s: fatal error: %s signal terminated program %s\ncompilation terminated.\n",
+                self.c_str(), strsignal(sig), program.c_str());
         return 1;
     }
-    fprintf(stderr, "modlink-cc: internal compiler error: %s signal terminated program %s\n", strsignal(sig),
-            program.c_str());
+    fprintf(stderr, "%s: internal compiler error: %s signal terminated program %s\n", self.c_str(),
+            strsignal(sig), program.c_str());
     return 4;
 }
 
-int run_command(const Command &command, bool verbose)
+int run_command(const Command &command, bool verbose, const std::string &self)
 {
     if (verbose)
         fprintf(stderr, "%s\n", quote_command(command.argv).c_str());
@@ -68,13 +68,13 @@ int run_command(const Command &command, bool verbose)
     argv.push_back(nullptr);
     pid_t pid = fork();
     if (pid < 0) {
-        fprintf(stderr, "modlink-cc: fatal error: cannot fork: %s\n", strerror(errno));
+        fprintf(stderr, "%s: fatal error: cannot fork: %s\n", self.c_str(), strerror(errno));
         return 1;
     }
     if (pid == 0) {
         execvp(argv[0], argv.data());
-        fprintf(stderr, "modlink-cc: fatal error: cannot execute '%s': execvp: %s\ncompilation terminated.\n",
-                argv[0], strerror(errno));
+        fprintf(stderr, "%s: fatal error: cannot execute '%s': execvp: %s\ncompilation terminated.\n",
+                self.c_str(), argv[0], strerror(errno));
         _exit(127);
     }
     running_child = pid;
@@ -89,7 +89,7 @@ int run_command(const Command &command, bool verbose)
     if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
         return 1;
     const std::string &program = command.argv[0];
-    return report_status(status, program.substr(program.rfind('/') + 1));
+    return report_status(status, program.substr(program.rfind('/') + 1), self);
 }
 
 // What a failed or interrupted command may have half-written, as gcc
@@ -108,7 +108,7 @@ int run_plan(const Plan &plan, bool verbose)
     catch_stop_signals();
     int status = 0;
     for (size_t i = 0; i < plan.commands.size(); i++) {
-        status = run_command(plan.commands[i], verbose);
+        status = run_command(plan.commands[i], verbose, plan.program);
         if (status != 0 || stop_signal) {
             if (i + 1 == plan.commands.size())
                 remove_output(plan.output);

@@ -30,13 +30,29 @@ std::string default_triple()
     return "";
 }
 
-std::string triple_from_program_name(const std::string &argv0)
+const Personality &c_personality()
+{
+    static const Personality c{"modlink-cc", "gcc", "MODLINK_GCC"};
+    return c;
+}
+
+const Personality &cxx_personality()
+{
+    static const Personality cxx{"modlink-c++", "g++", "MODLINK_GXX"};
+    return cxx;
+}
+
+ProgramName parse_program_name(const std::string &argv0)
 {
     std::string base = argv0.substr(argv0.rfind('/') + 1);
-    const std::string suffix = "-modlink-cc";
-    if (base.size() <= suffix.size() || base.compare(base.size() - suffix.size(), suffix.size(), suffix) != 0)
-        return "";
-    return base.substr(0, base.size() - suffix.size());
+    for (const Personality *p : {&c_personality(), &cxx_personality()}) {
+        const std::string suffix = "-" + p->name;
+        if (base == p->name)
+            return {p, ""};
+        if (base.size() > suffix.size() && base.compare(base.size() - suffix.size(), suffix.size(), suffix) == 0)
+            return {p, base.substr(0, base.size() - suffix.size())};
+    }
+    return {&c_personality(), ""};  // another name (a copy, a test's): modlink-cc
 }
 
 Install locate_install()
@@ -75,12 +91,12 @@ int leading_major(const std::string &version)
     return digits == 0 ? 0 : std::stoi(version.substr(0, digits));
 }
 
-// N for a program named ".../<anything>gcc-N", else 0.
-int major_of_program(const std::string &program)
+// N for a program named ".../<anything>gcc-N" (g++-N for COMPILER g++), else 0.
+int major_of_program(const std::string &program, const std::string &compiler)
 {
     std::string base = program.substr(program.rfind('/') + 1);
-    size_t at = base.rfind("gcc-");
-    return at == std::string::npos ? 0 : major_of_dir(base.substr(at));
+    size_t at = base.rfind(compiler + "-");
+    return at == std::string::npos ? 0 : major_of_dir("gcc-" + base.substr(at + compiler.size() + 1));
 }
 
 // PROGRAM as execvp would find it, or "".
@@ -140,7 +156,8 @@ std::string ask_gcc(const std::string &gcc, const std::string &option)
 // "nothing" or 'TEXT', for what a compiler printed.
 std::string printed(const std::string &text) { return text.empty() ? "nothing" : "'" + text + "'"; }
 
-// The compiler NAME, found at PATH, with the plugin for its major.
+// The compiler NAME, found at PATH, with the plugin for its major.  The
+// plugin's headers come with gcc-N-plugin-dev for gcc and g++ alike.
 Toolchain with_plugin(const Target &target, const std::string &name, const std::string &path,
                       const std::vector<int> &plugins, const Install &install, const CompilerProbe &probe)
 {
@@ -164,9 +181,9 @@ Toolchain requested(const Target &target, const CompilerRequest &request, const 
     const std::string &name = request.program;
     std::string path = probe.find(name);
     if (path.empty()) {
-        int major = major_of_program(name);
+        int major = major_of_program(name, request.compiler);
         throw DriverError(name + " not found (from " + request.from + "); install the Debian package " +
-                          target.gcc_package(major ? major : plugins.back()));
+                          target.compiler_package(request.compiler, major ? major : plugins.back()));
     }
     std::string machine = probe.ask(path, "-dumpmachine");
     if (machine.empty())
@@ -194,13 +211,14 @@ std::vector<int> installed_plugins(const Install &install, const std::string &tr
     return majors;
 }
 
-CompilerRequest requested_compiler(const std::string &option, const char *environment)
+CompilerRequest requested_compiler(const std::string &option, const char *environment,
+                                   const Personality &personality)
 {
     if (!option.empty())
-        return {option, "--gcc"};
+        return {option, "--gcc", personality.compiler};
     if (environment && *environment)
-        return {environment, "MODLINK_GCC"};
-    return {};
+        return {environment, personality.environment, personality.compiler};
+    return {"", "", personality.compiler};
 }
 
 CompilerProbe system_probe() { return {find_on_path, ask_gcc}; }
@@ -213,7 +231,7 @@ Toolchain choose_compiler(const Target &target, const CompilerRequest &request, 
                           "; this modlink install is incomplete");
     if (!request.program.empty())
         return requested(target, request, plugins, install, probe);
-    std::string plain = target.triple + "-gcc";
+    std::string plain = target.triple + "-" + request.compiler;
     if (std::string path = probe.find(plain); !path.empty())
         return with_plugin(target, plain, path, plugins, install, probe);
     for (auto major = plugins.rbegin(); major != plugins.rend(); ++major) {
@@ -223,7 +241,7 @@ Toolchain choose_compiler(const Target &target, const CompilerRequest &request, 
     }
     int newest = plugins.back();
     throw DriverError(plain + "-" + std::to_string(newest) + " not found; install the Debian package " +
-                      target.gcc_package(newest));
+                      target.compiler_package(request.compiler, newest));
 }
 
 std::string find_assembler(const Toolchain &tc, const CompilerProbe &probe)

@@ -41,9 +41,11 @@ bool Target::has(const std::string &capability) const
     return false;
 }
 
-std::string Target::gcc_package(int major) const
+std::string Target::gcc_package(int major) const { return compiler_package("gcc", major); }
+
+std::string Target::compiler_package(const std::string &compiler, int major) const
 {
-    return "gcc-" + std::to_string(major) + (native ? "" : "-" + package_triple());
+    return compiler + "-" + std::to_string(major) + (native ? "" : "-" + package_triple());
 }
 
 std::string Target::plugin_dev_package(int major) const

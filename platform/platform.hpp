@@ -44,8 +44,10 @@ struct Target {
 
     bool has(const std::string &capability) const;
     // Debian's name of its gcc-<major> ("gcc-14", "gcc-14-i686-linux-gnu"),
+    // of another program of that GCC, COMPILER-<major> (g++: "g++-14-i686-linux-gnu"),
     // and of that compiler's plugin headers.
     std::string gcc_package(int major) const;
+    std::string compiler_package(const std::string &compiler, int major) const;
     std::string plugin_dev_package(int major) const;
     // Debian's name of the package with its binutils ("binutils-x86-64-linux-gnu"),
     // and the triple as Debian's package names spell it ('-' for '_').

@@ -3,8 +3,10 @@
 # target of platform/targets.conf build examples/plugin-host with
 # <triple>-modlink-cc, run it (as the build runs the target's programs:
 # natively, through its loader or under qemu), check its binaries with
-# modlink-verify, and show one paired call site from them.  Ends with one
-# OK/FAILED line per target, and fails if any target failed.
+# modlink-verify, and show one paired call site from them; then the same
+# for the C++ plugin host, examples/cxx-plugin-host, with
+# <triple>-modlink-c++.  Ends with one OK/FAILED line per target, and
+# fails if any target failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -55,6 +57,30 @@ show_pairing() {
   [ -n "$site" ] && sed 's/^/     /' <<<"$site"
 }
 
+# The C++ plugin host: built, run against its transcript, verified.
+cxx_plugin_host() {
+  local triple=$1 dir=$2 source=$PWD/examples/cxx-plugin-host runner
+  step "make CC=$triple-modlink-cc CXX=$triple-modlink-c++   (examples/cxx-plugin-host)"
+  rm -rf "$dir" && mkdir -p "$dir" &&
+    make -s -C "$dir" -f "$source/Makefile" SRC="$source" \
+         CC="$prefix/bin/$triple-modlink-cc" CXX="$prefix/bin/$triple-modlink-c++" 2>&1 | sed 's/^/     /'
+  [ "${PIPESTATUS[0]}" = 0 ] && [ -x "$dir/host" ] || return 1
+  platform_runner "$PWD/build" "$triple" || return 1
+  step "${runner[*]:+${runner[*]} }host .   (compared with examples/cxx-plugin-host/expected.txt)"
+  (cd "$dir" && "${runner[@]}" ./host .) > "$dir/run.out" 2>&1
+  local rc=$?
+  sed 's/0x[0-9a-f]*/0x.../g' "$dir/run.out" > "$dir/transcript.txt"
+  if [ $rc != 0 ] || ! diff -u "$source/expected.txt" "$dir/transcript.txt" > "$dir/transcript.diff"; then
+    sed 's/^/     | /' "$dir/run.out"
+    sed 's/^/     /' "$dir/transcript.diff"
+    return 1
+  fi
+  grep -A5 '^== plugins' "$dir/run.out" | sed 's/^/     | /'
+  step "modlink-verify host libpluginapi.so plugin_*.so"
+  (cd "$dir" && "$prefix/bin/modlink-verify" host libpluginapi.so plugin_*.so) | sed 's/^/     /'
+  [ "${PIPESTATUS[0]}" = 0 ]
+}
+
 for t in "${targets[@]}"; do
   stage "$t"
   dir=$PWD/build/run/$t/plugin-host
@@ -66,11 +92,36 @@ for t in "${targets[@]}"; do
   else
     ok=0
   fi
+  cxx_plugin_host "$t" "$PWD/build/run/$t/cxx-plugin-host" || ok=0
   result[$t]=$([ $ok = 1 ] && echo OK || echo FAILED)
 done
 
 stage "summary"
 status=0
+# The C++ plugin host: built, run against its transcript, verified.
+cxx_plugin_host() {
+  local triple=$1 dir=$2 source=$PWD/examples/cxx-plugin-host runner
+  step "make CC=$triple-modlink-cc CXX=$triple-modlink-c++   (examples/cxx-plugin-host)"
+  rm -rf "$dir" && mkdir -p "$dir" &&
+    make -s -C "$dir" -f "$source/Makefile" SRC="$source" \
+         CC="$prefix/bin/$triple-modlink-cc" CXX="$prefix/bin/$triple-modlink-c++" 2>&1 | sed 's/^/     /'
+  [ "${PIPESTATUS[0]}" = 0 ] && [ -x "$dir/host" ] || return 1
+  platform_runner "$PWD/build" "$triple" || return 1
+  step "${runner[*]:+${runner[*]} }host .   (compared with examples/cxx-plugin-host/expected.txt)"
+  (cd "$dir" && "${runner[@]}" ./host .) > "$dir/run.out" 2>&1
+  local rc=$?
+  sed 's/0x[0-9a-f]*/0x.../g' "$dir/run.out" > "$dir/transcript.txt"
+  if [ $rc != 0 ] || ! diff -u "$source/expected.txt" "$dir/transcript.txt" > "$dir/transcript.diff"; then
+    sed 's/^/     | /' "$dir/run.out"
+    sed 's/^/     /' "$dir/transcript.diff"
+    return 1
+  fi
+  grep -A5 '^== plugins' "$dir/run.out" | sed 's/^/     | /'
+  step "modlink-verify host libpluginapi.so plugin_*.so"
+  (cd "$dir" && "$prefix/bin/modlink-verify" host libpluginapi.so plugin_*.so) | sed 's/^/     /'
+  [ "${PIPESTATUS[0]}" = 0 ]
+}
+
 for t in "${targets[@]}"; do
   printf '  %-24s %s\n' "$t" "${result[$t]}"
   [ "${result[$t]}" = OK ] || status=1

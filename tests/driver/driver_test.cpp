@@ -699,3 +699,115 @@ BOOST_AUTO_TEST_CASE(files)
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// modlink-c++: the same driver with g++'s conventions, chosen by argv[0]
+// (modlink-c++, <triple>-modlink-c++).  It drives <triple>-g++[-N], named
+// by --gcc or MODLINK_GXX, with the plugin for its major.
+BOOST_AUTO_TEST_SUITE(cxx)
+
+std::string cxx_driver(const std::string &triple) { return kStage + "/bin/" + triple + "-modlink-c++"; }
+
+// TRIPLE's default C++ compiler: <triple>-g++, else the newest <triple>-g++-N with a plugin.
+Compiler default_cxx_compiler(const std::string &triple)
+{
+    std::vector<int> built = majors(triple);
+    std::vector<std::string> names = {triple + "-g++"};
+    for (auto n = built.rbegin(); n != built.rend(); ++n)
+        names.push_back(triple + "-g++-" + std::to_string(*n));
+    for (const std::string &name : names)
+        if (std::string path = on_path(name); !path.empty())
+            return {name, path, std::stoi(run_process({path, "-dumpversion"}).out)};
+    return {};
+}
+
+BOOST_AUTO_TEST_CASE(plans_drive_gxx)
+{
+    for (const TargetTools &t : kTargets) {
+        TempDir dir;
+        std::string gxx = on_path(t.cxx);
+        std::string flags = expand(t, kCompiler);
+        flags = replace_all(flags, "@PREFIX@", kStage);
+        ProcessResult compile =
+            run_process({cxx_driver(t.triple), "-###", std::string("--gcc=") + t.cxx, "-c", "a.cc", "-o", "a.o"},
+                        {}, dir.path());
+        BOOST_TEST_CONTEXT(t.triple << "-modlink-c++ --gcc=" << t.cxx) {
+            BOOST_TEST(compile.exit_code == 0);
+            BOOST_TEST(compile.err == " \"" + gxx + "\" " + flags + " \"-c\" \"a.cc\" \"-o\" \"a.o\"\n");
+            ProcessResult link = run_process(
+                {cxx_driver(t.triple), "-###", std::string("--gcc=") + t.cxx, "-shared", "a.o", "-o", "libx.so"},
+                {"TMPDIR=" + dir.path()}, dir.path());
+            BOOST_TEST(link.exit_code == 0);
+            // The stub's steps, then g++ (which links libstdc++) with the runtime.
+            BOOST_TEST(link.err.find("\"--modlink-genstub\" \"--target=" + std::string(t.triple) +
+                                     "\" \"--name=libx.so\"") != std::string::npos,
+                       link.err);
+            BOOST_TEST(link.err.find("\n \"" + gxx + "\" " + flags) != std::string::npos, link.err);
+            BOOST_TEST(link.err.find("\"-lmodlink\"") != std::string::npos, link.err);
+            BOOST_TEST(std::filesystem::is_empty(dir.path()), "-### created files");
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(default_and_requested_compilers)
+{
+    TempDir dir;
+    for (const std::string &triple : triples()) {
+        Compiler gxx = default_cxx_compiler(triple);
+        BOOST_TEST_REQUIRE(!gxx.path.empty(), "no C++ compiler for " << triple);
+        std::string expected = " \"" + gxx.path + "\" \"-fplugin=" + plugin_path(triple, gxx.major) + "\"";
+        // MODLINK_GCC is modlink-cc's: modlink-c++ does not read it.
+        ProcessResult r = run_process({cxx_driver(triple), "-###", "-c", "a.cc"}, {"MODLINK_GCC=nosuch-gcc"},
+                                      dir.path());
+        BOOST_TEST(r.exit_code == 0);
+        BOOST_TEST(r.err.rfind(expected, 0) == 0, triple << ": " << r.err);
+        r = run_process({kStage + "/bin/modlink-c++", "--target=" + triple, "-###", "-c", "a.cc"}, {}, dir.path());
+        BOOST_TEST(r.err.rfind(expected, 0) == 0, "modlink-c++ --target=" << triple << ": " << r.err);
+    }
+    for (const TargetTools &t : kTargets) {
+        std::string expected = " \"" + on_path(t.cxx) + "\" \"-fplugin=" + plugin_path(t.triple, t.gcc_major) + "\"";
+        ProcessResult r = run_process({cxx_driver(t.triple), "-###", "-c", "a.cc"},
+                                      {"MODLINK_GXX=" + std::string(t.cxx)}, dir.path());
+        BOOST_TEST(r.err.rfind(expected, 0) == 0, "MODLINK_GXX=" << t.cxx << ": " << r.err);
+        ProcessResult v = run_process({cxx_driver(t.triple), std::string("--gcc=") + t.cxx, "--version"});
+        BOOST_TEST(v.out.rfind("modlink-c++ (modlink ", 0) == 0, v.out);
+        BOOST_TEST(v.out.find(std::string(t.cxx) + " (Debian") != std::string::npos, v.out);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(errors_name_modlink_cxx_and_gxx_packages)
+{
+    TempDir dir;
+    std::ofstream(dir.file("a.cc")) << "int main() {}\n";
+    for (const std::string &triple : triples()) {
+        const platform::Target &t = *platform::find(triple);
+        int newest = majors(triple).back();
+        ProcessResult r = run_process({cxx_driver(triple), "a.cc"}, {"PATH=/nonexistent"}, dir.path());
+        BOOST_TEST(r.exit_code == 1);
+        BOOST_TEST(r.err == "modlink-c++: error: " + triple + "-g++-" + std::to_string(newest) +
+                                " not found; install the Debian package " + t.compiler_package("g++", newest) +
+                                "\n");
+        r = run_process({cxx_driver(triple), "a.cc"}, {"MODLINK_GXX=nosuch-g++-13"}, dir.path());
+        BOOST_TEST(r.err == "modlink-c++: error: nosuch-g++-13 not found (from MODLINK_GXX); install the Debian "
+                            "package " + t.compiler_package("g++", 13) + "\n");
+        BOOST_TEST(!std::filesystem::exists(dir.file("a.out")));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(program_names)
+{
+    using driver::parse_program_name;
+    BOOST_TEST(parse_program_name("/p/bin/modlink-cc").personality == &driver::c_personality());
+    BOOST_TEST(parse_program_name("modlink-c++").personality == &driver::cxx_personality());
+    BOOST_TEST(parse_program_name("modlink-c++").triple == "");
+    driver::ProgramName n = parse_program_name("/p/bin/s390x-linux-gnu-modlink-c++");
+    BOOST_TEST(n.personality == &driver::cxx_personality());
+    BOOST_TEST(n.triple == "s390x-linux-gnu");
+    n = parse_program_name("arm-linux-gnueabihf-modlink-cc");
+    BOOST_TEST(n.personality == &driver::c_personality());
+    BOOST_TEST(n.triple == "arm-linux-gnueabihf");
+    // Any other name (a copy of the program) is modlink-cc's.
+    BOOST_TEST(parse_program_name("/tmp/driver").personality == &driver::c_personality());
+    BOOST_TEST(parse_program_name("/tmp/driver").triple == "");
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -8,7 +8,14 @@
 # it.  The target's programs run as the build runs them
 # (BUILD_DIR/target/<triple>/runner.txt, see cmake/Runner.cmake).  CHECK is
 # one of:
-#   make                    examples/make-project with make CC=<triple>-modlink-cc, run
+#   make                    examples/make-project with make CC=<triple>-modlink-cc, run; its
+#                           RUNPATH, NEEDED libmodlink.so.1 and the runtime's soname and symlinks
+#   make-cxx                examples/cxx-plugin-host with make CC=<triple>-modlink-cc
+#                           CXX=<triple>-modlink-c++: its transcript, modlink-verify
+#   cmake-cxx-toolchain     the same through CMake and toolchain-<triple>.cmake (both drivers)
+#   cmake-cxx-package       the same with plain <triple>-gcc-<major> and <triple>-g++-<major>,
+#                           find_package and modlink_enable, in a project that uses
+#                           target_link_libraries' plain signature
 #   cmake-package           examples/cmake-project with <triple>-gcc-<major> + find_package +
 #                           modlink_enable: the plugin is the one for GCC <major>
 #   cmake-package-no-plugin the same with a gcc that says it is GCC 99: a clear
@@ -28,7 +35,9 @@
 set -euo pipefail
 stage=$1 source=$2 build=$3 work=$4 check=$5 triple=$6 major=$7
 project=$source/examples/make-project
+cxx_project=$source/examples/cxx-plugin-host
 gcc=$triple-gcc-$major
+gxx=$triple-g++-$major
 export PATH=$stage/bin:$PATH
 # shellcheck source=../../scripts/platform.sh
 . "$source/scripts/platform.sh"
@@ -66,6 +75,17 @@ elf_number() {
   echo $n
 }
 
+# cxx-plugin-host's run in DIR matches its transcript (addresses masked),
+# and its binaries pass modlink-verify.
+check_cxx_plugin_host() {
+  local dir=$1
+  (cd "$dir" && "${runner[@]}" ./host .) > run.out 2>&1 || { cat run.out; fail "the host failed"; }
+  sed 's/0x[0-9a-f]*/0x.../g' run.out > transcript.txt
+  diff -u "$cxx_project/expected.txt" transcript.txt || fail "the transcript differs from expected.txt"
+  modlink-verify "$dir/host" "$dir/libpluginapi.so" "$dir"/plugin_*.so || fail "modlink-verify"
+  elf_of_target "$dir/host" || fail "$dir/host is not a $triple program: $(file "$dir/host")"
+}
+
 # A "gcc" that answers -dumpmachine, -dumpversion and -print-prog-name= as
 # the real one, and runs BODY for everything else: NAME BODY.
 fake_gcc() {
@@ -89,6 +109,49 @@ make)
   # order for each library, and the runtime's directory holds only it.
   runpath=$("$triple-readelf" -d app | sed -n 's/.*(RUNPATH).*\[\(.*\)\]$/\1/p')
   [ "$runpath" = "\$ORIGIN:$stage/lib/modlink/$triple" ] || fail "app's RUNPATH is '$runpath'"
+  # The runtime's versioned soname, and the symlinks of a development install.
+  "$triple-readelf" -d app | grep -q '(NEEDED).*\[libmodlink\.so\.1\]$' || fail "app does not need libmodlink.so.1"
+  runtime=$stage/lib/modlink/$triple
+  "$triple-readelf" -d "$runtime/libmodlink.so.1.0.0" | grep -q '(SONAME).*\[libmodlink\.so\.1\]$' \
+    || fail "the runtime's soname is not libmodlink.so.1"
+  [ "$(readlink "$runtime/libmodlink.so")" = libmodlink.so.1 ] && [ "$(readlink "$runtime/libmodlink.so.1")" = libmodlink.so.1.0.0 ] \
+    || fail "the runtime's symlinks: $(ls -l "$runtime"/libmodlink.so*)"
+  ;;
+make-cxx)
+  make -s -f "$cxx_project/Makefile" SRC="$cxx_project" CC="$triple-modlink-cc" CXX="$triple-modlink-c++"
+  check_cxx_plugin_host .
+  ;;
+cmake-cxx-toolchain)
+  PATH=${PATH#"$stage/bin:"}
+  cmake -S "$cxx_project" -B build -G Ninja \
+        -DCMAKE_TOOLCHAIN_FILE="$stage/lib/cmake/modlink/toolchain-$triple.cmake" \
+        > configure.out || { cat configure.out; fail "configure"; }
+  grep -q "The CXX compiler identification is GNU [1-9]" configure.out \
+    || { cat configure.out; fail "CMake did not detect modlink-c++ as a GNU C++ compiler"; }
+  grep -q "Detecting CXX compiler ABI info - done" configure.out || { cat configure.out; fail "C++ ABI detection"; }
+  cmake --build build -- -v > build.out || { cat build.out; fail "build"; }
+  grep -q "$triple-modlink-c++ .*-o host " build.out || { cat build.out; fail "host was not linked by modlink-c++"; }
+  (cd build && ctest --output-on-failure) || fail "ctest"
+  check_cxx_plugin_host build
+  ;;
+cmake-cxx-package)
+  cross=()
+  if ! platform_is_native "$triple"; then
+    cross=(-DCMAKE_SYSTEM_NAME=Linux -DCMAKE_SYSTEM_PROCESSOR="$(platform_field "$triple" processor)"
+           -DCMAKE_FIND_ROOT_PATH=/usr/"$triple" -DCMAKE_FIND_ROOT_PATH_MODE_PROGRAM=NEVER
+           -DCMAKE_FIND_ROOT_PATH_MODE_LIBRARY=ONLY -DCMAKE_FIND_ROOT_PATH_MODE_INCLUDE=ONLY
+           -DCMAKE_FIND_ROOT_PATH_MODE_PACKAGE=BOTH)
+  fi
+  cmake -S "$cxx_project" -B build -G Ninja -DCMAKE_C_COMPILER="$gcc" -DCMAKE_CXX_COMPILER="$gxx" \
+        "${cross[@]}" -Dmodlink_DIR="$stage/lib/cmake/modlink" > configure.out 2>&1 \
+    || { cat configure.out; fail "configure"; }
+  cmake --build build -- -v > build.out || { cat build.out; fail "build"; }
+  plugin="-fplugin=$stage/lib/modlink/$triple/gcc-$major/modlink.so "
+  grep "$gxx .*-c .*host.cpp" build.out | grep -q -- "$plugin" \
+    || { cat build.out; fail "the C++ compiles do not load the plugin for GCC $major"; }
+  grep "$gcc .*-c .*hostlog.c" build.out | grep -q -- "$plugin" \
+    || { cat build.out; fail "the C compiles do not load the plugin for GCC $major"; }
+  check_cxx_plugin_host build
   ;;
 cmake-package)
   cmake -S "$source/examples/cmake-project" -B build -G Ninja -DCMAKE_C_COMPILER="$gcc" \
