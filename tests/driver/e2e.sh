@@ -82,7 +82,7 @@ check_cxx_plugin_host() {
   (cd "$dir" && "${runner[@]}" ./host .) > run.out 2>&1 || { cat run.out; fail "the host failed"; }
   sed 's/0x[0-9a-f]*/0x.../g' run.out > transcript.txt
   diff -u "$cxx_project/expected.txt" transcript.txt || fail "the transcript differs from expected.txt"
-  modlink-verify "$dir/host" "$dir/libpluginapi.so" "$dir"/plugin_*.so || fail "modlink-verify"
+  "$stage/bin/modlink-verify" "$dir/host" "$dir/libpluginapi.so" "$dir"/plugin_*.so || fail "modlink-verify"
   elf_of_target "$dir/host" || fail "$dir/host is not a $triple program: $(file "$dir/host")"
 }
 
