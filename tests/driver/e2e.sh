@@ -20,6 +20,8 @@
 #                           modlink_enable: the plugin is the one for GCC <major>
 #   cmake-package-no-plugin the same with a gcc that says it is GCC 99: a clear
 #                           configure error
+#   cmake-half-driven       examples/cxx-plugin-host with modlink-cc for C but plain g++ for
+#                           C++: modlink_enable's configure error names both
 #   cmake-toolchain         the same through toolchain-<triple>.cmake (CMake's compiler
 #                           detection runs on modlink-cc), built and run through ctest
 #   ccache                  a second clean build with MODLINK_LAUNCHER=ccache hits >= 90%
@@ -173,6 +175,15 @@ cmake-package-no-plugin)
         -Dmodlink_DIR="$stage/lib/cmake/modlink" > configure.out 2>&1 || status=$?
   [ $status != 0 ] || { cat configure.out; fail "configure passed"; }
   tr -s ' \n' ' ' < configure.out | grep -q "is GCC 99, which this modlink has no plugin for" \
+    || { cat configure.out; fail "no clear error"; }
+  ;;
+cmake-half-driven)
+  status=0
+  cmake -S "$cxx_project" -B build -G Ninja -DCMAKE_C_COMPILER="$stage/bin/$triple-modlink-cc" \
+        -DCMAKE_CXX_COMPILER="$gxx" -Dmodlink_DIR="$stage/lib/cmake/modlink" > configure.out 2>&1 || status=$?
+  [ $status != 0 ] || { cat configure.out; fail "configure passed"; }
+  tr -s ' \n' ' ' < configure.out \
+    | grep -q "CMAKE_C_COMPILER is a modlink driver but CMAKE_CXX_COMPILER is not; use modlink-cc and modlink-c++ together" \
     || { cat configure.out; fail "no clear error"; }
   ;;
 cmake-toolchain)
