@@ -33,6 +33,11 @@ sample is in DIR/samples.json.
 --only GROUP runs one measurement fully (defer, find_module, startup,
 plugin_compile, driver) and reports only its figures.
 
+--merge DIR... writes no measurement: it reports the results of earlier
+runs (each DIR's results.json and samples.json), a later DIR's groups
+replacing an earlier one's, for a group measured again alone after a
+full run.
+
 --smoke uses tiny counts and a small source for P4/P5, and only checks that
 results.json is complete.  It also builds P1's and P2's programs with every
 target's modlink-cc and runs them as the target's tests run (natively or
@@ -522,15 +527,47 @@ class Bench:
             f.write("\n".join(parts) + "\n")
 
 
+def merge(bench, dirs):
+    """BENCH's results are those of the runs in DIRS: a later run's groups
+    replace an earlier one's, with their samples."""
+    def group_of(sample):  # "find_module_200.modlink_ns_1" -> "find_module"
+        return sample.split(".")[0].rstrip("_0123456789")
+
+    bench.groups = []
+    for d in dirs:
+        try:
+            with open(os.path.join(d, "results.json")) as f:
+                results = json.load(f)
+            with open(os.path.join(d, "samples.json")) as f:
+                samples = json.load(f)
+        except (OSError, ValueError) as e:
+            sys.exit(f"bench: cannot read the results in {d}: {e}")
+        for group, values in results.items():
+            if group not in KEYS:
+                sys.exit(f"bench: {d}/results.json: unknown group '{group}'")
+            bench.results[group] = values
+            if group not in bench.groups:
+                bench.groups.append(group)
+            bench.samples = {k: v for k, v in bench.samples.items() if group_of(k) != group}
+            bench.samples.update({k: v for k, v in samples.items() if group_of(k) == group})
+        bench.notes += ["", f"{', '.join(results)}: from the run in {d}."]
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--smoke", action="store_true")
     parser.add_argument("--only", choices=list(KEYS), help="run only this measurement")
     parser.add_argument("--rounds", type=int, help="counted rounds (default 5; smoke: 1)")
     parser.add_argument("--out", default=os.path.join(ROOT, "build", "bench"))
+    parser.add_argument("--merge", nargs="+", metavar="DIR", help="report earlier runs' results, measuring nothing")
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
     bench = Bench(args.smoke, args.out, args.rounds)
+    if args.merge:
+        merge(bench, args.merge)
+        bench.write()
+        print(open(os.path.join(args.out, "report.md")).read())
+        return
     if args.only:
         bench.groups = [args.only]
     steps = [("defer", "P1 defer", bench.defer), ("find_module", "P2 find_module", bench.find_module),
