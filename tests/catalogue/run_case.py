@@ -120,7 +120,7 @@ def plugin_majors(prefix, triple):
 
 
 def default_compiler(triple, majors, path):
-    """The compiler modlink-cc drives for TRIPLE when none is named (SPEC.md)."""
+    """The compiler modlink-cc drives for TRIPLE when none is named (modlink-cc.1, COMPILER)."""
     if shutil.which(f"{triple}-gcc", path=path):
         return f"{triple}-gcc"
     for n in reversed(majors):

@@ -1,4 +1,4 @@
-/* The semantics of modlink_defer, as SPEC.md states them, at whatever
+/* The semantics of modlink_defer, as the README states them, at whatever
  * optimisation level and code model this file is built with: order, loops,
  * return values, recursion, deferred calls that defer, longjmp, moving
  * stack pointers, locals that outlive the deferred calls, inlining, and
