@@ -98,30 +98,6 @@ done
 
 stage "summary"
 status=0
-# The C++ plugin host: built, run against its transcript, verified.
-cxx_plugin_host() {
-  local triple=$1 dir=$2 source=$PWD/examples/cxx-plugin-host runner
-  step "make CC=$triple-modlink-cc CXX=$triple-modlink-c++   (examples/cxx-plugin-host)"
-  rm -rf "$dir" && mkdir -p "$dir" &&
-    make -s -C "$dir" -f "$source/Makefile" SRC="$source" \
-         CC="$prefix/bin/$triple-modlink-cc" CXX="$prefix/bin/$triple-modlink-c++" 2>&1 | sed 's/^/     /'
-  [ "${PIPESTATUS[0]}" = 0 ] && [ -x "$dir/host" ] || return 1
-  platform_runner "$PWD/build" "$triple" || return 1
-  step "${runner[*]:+${runner[*]} }host .   (compared with examples/cxx-plugin-host/expected.txt)"
-  (cd "$dir" && "${runner[@]}" ./host .) > "$dir/run.out" 2>&1
-  local rc=$?
-  sed 's/0x[0-9a-f]*/0x.../g' "$dir/run.out" > "$dir/transcript.txt"
-  if [ $rc != 0 ] || ! diff -u "$source/expected.txt" "$dir/transcript.txt" > "$dir/transcript.diff"; then
-    sed 's/^/     | /' "$dir/run.out"
-    sed 's/^/     /' "$dir/transcript.diff"
-    return 1
-  fi
-  grep -A5 '^== plugins' "$dir/run.out" | sed 's/^/     | /'
-  step "modlink-verify host libpluginapi.so plugin_*.so"
-  (cd "$dir" && "$prefix/bin/modlink-verify" host libpluginapi.so plugin_*.so) | sed 's/^/     /'
-  [ "${PIPESTATUS[0]}" = 0 ]
-}
-
 for t in "${targets[@]}"; do
   printf '  %-24s %s\n' "$t" "${result[$t]}"
   [ "${result[$t]}" = OK ] || status=1
