@@ -131,6 +131,7 @@ struct Invocation {
     bool verbose = false;        // -v
     bool save_temps = false;     // -save-temps[=...]
     bool static_runtime = false; // --modlink-static-runtime
+    bool runtime_rpath = true;   // --modlink-rpath (default), --modlink-no-rpath
     bool print_plugin = false;
     bool print_runtime_dir = false;
     bool version = false;        // --version

@@ -224,6 +224,10 @@ Invocation parse_command_line(const std::vector<std::string> &args, const std::s
             inv.static_runtime = true;
             continue;
         }
+        if (a == "--modlink-rpath" || a == "--modlink-no-rpath") {  // the last one counts
+            inv.runtime_rpath = a == "--modlink-rpath";
+            continue;
+        }
         if (a == "--print-plugin") {
             inv.print_plugin = true;
             continue;

@@ -100,7 +100,7 @@ void plan_link(Plan &plan, const Invocation &inv, const Toolchain &tc, const Ins
     // RUNPATH directories in order for each library, so one in front would
     // cost every library the program's own rpath finds a failed open (a
     // millisecond at startup for 200 libraries).
-    if (shared_runtime)
+    if (shared_runtime && inv.runtime_rpath)
         link.argv.push_back("-Wl,-rpath," + install.target_dir(inv.triple));
     plan.commands.push_back(link);
 }

@@ -123,7 +123,8 @@ bool contains_run(const std::vector<std::string> &v, const std::vector<std::stri
 bool is_modlink_option(const std::string &a)
 {
     return starts_with(a, "--target=") || a == "-target" || starts_with(a, "--gcc=") ||
-           a == "--modlink-static-runtime" || a == "--print-plugin" || a == "--print-runtime-dir" || a == "-###";
+           a == "--modlink-static-runtime" || a == "--modlink-rpath" || a == "--modlink-no-rpath" ||
+           a == "--print-plugin" || a == "--print-runtime-dir" || a == "-###";
 }
 
 // The invariants of one plan, from reading plan.cpp.
@@ -225,6 +226,8 @@ void check_plan(const std::vector<std::string> &args, const Invocation &inv, con
         } else {
             size_t lib = index_of(link, "-lmodlink");
             FUZZ_CHECK(lib < link.size() && stub_at < lib, "libmodlink.so is not after the stub" + context);
+            FUZZ_CHECK(count(link, "-Wl,-rpath," + dir) == (inv.runtime_rpath ? 1 : 0),
+                       "the runtime's rpath does not follow --modlink-rpath/--modlink-no-rpath" + context);
         }
         break;
     }

@@ -71,7 +71,7 @@ std::vector<int> majors(const std::string &triple)
     return list;
 }
 
-// The compiler SPEC.md says modlink-cc drives for TRIPLE when none is
+// The compiler modlink-cc.1 (COMPILER) says modlink-cc drives for TRIPLE when none is
 // named: <triple>-gcc where it exists, else the newest <triple>-gcc-N
 // with a plugin.
 struct Compiler {
@@ -298,6 +298,20 @@ BOOST_AUTO_TEST_CASE(static_runtime)
                        " \"a.o\" \"-o\" \"prog\" \"-x\" \"none\" \"@TMP@/stub.o\" \"-Wl,-T,@TMP@/modlink.ld\" "
                        "\"@PREFIX@/lib/modlink/@T@/libmodlink.a\" \"-lpthread\" "
                        "\"-Wl,--export-dynamic-symbol=modlink_*\"\n");
+}
+
+// --modlink-no-rpath leaves the runtime's directory out of the module's
+// RUNPATH (the runtime is then found as the system finds libraries); the
+// last of it and --modlink-rpath counts.
+BOOST_AUTO_TEST_CASE(runtime_rpath_on_and_off)
+{
+    for (const TargetTools &t : kTargets) {
+        std::string without = replace_all(link("\"a.o\" \"-o\" \"prog\""), std::string(" ") + kRuntimeRpath, "");
+        check_plan(t, {"--modlink-no-rpath", "a.o", "-o", "prog"}, stub_steps("prog") + without);
+        check_plan(t, {"--modlink-rpath", "--modlink-no-rpath", "a.o", "-o", "prog"}, stub_steps("prog") + without);
+        check_plan(t, {"--modlink-no-rpath", "--modlink-rpath", "a.o", "-o", "prog"},
+                   stub_steps("prog") + link("\"a.o\" \"-o\" \"prog\""));
+    }
 }
 
 // The target's default compiler, and the plugin for its GCC major.
