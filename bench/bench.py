@@ -33,6 +33,9 @@ sample is in DIR/samples.json.
 --only GROUP runs one measurement fully (defer, find_module, startup,
 plugin_compile, driver) and reports only its figures.
 
+MODLINK_BUILD (environment) is the build directory to measure, build/ by
+default.
+
 --merge DIR... writes no measurement: it reports the results of earlier
 runs (each DIR's results.json and samples.json), a later DIR's groups
 replacing an earlier one's, for a group measured again alone after a
@@ -58,7 +61,8 @@ import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-STAGE = os.path.join(ROOT, "build", "prefix")
+BUILD = os.environ.get("MODLINK_BUILD") or os.path.join(ROOT, "build")  # the build measured
+STAGE = os.path.join(BUILD, "prefix")
 MODLINK_CC = os.path.join(STAGE, "bin", "modlink-cc")
 
 _spec = importlib.util.spec_from_file_location("modlink_platform", os.path.join(ROOT, "platform", "platform.py"))
@@ -134,7 +138,7 @@ def gccgo_go_tool():
 
 def runner_file(triple):
     """How the build runs a target's programs; there for each target built."""
-    return os.path.join(ROOT, "build", "target", triple, "runner.txt")
+    return os.path.join(BUILD, "target", triple, "runner.txt")
 
 
 def built_triples():
@@ -558,7 +562,7 @@ def main():
     parser.add_argument("--smoke", action="store_true")
     parser.add_argument("--only", choices=list(KEYS), help="run only this measurement")
     parser.add_argument("--rounds", type=int, help="counted rounds (default 5; smoke: 1)")
-    parser.add_argument("--out", default=os.path.join(ROOT, "build", "bench"))
+    parser.add_argument("--out", default=os.path.join(BUILD, "bench"))
     parser.add_argument("--merge", nargs="+", metavar="DIR", help="report earlier runs' results, measuring nothing")
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
