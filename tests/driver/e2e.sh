@@ -30,6 +30,9 @@
 #   crash                   a step that dies of SIGSEGV is reported as gcc reports it
 #   pkg-config [PC]         PC's flags (default modlink-<triple>, whose plugin is the default
 #                           compiler's) compile with the plugin and link the runtime
+#   installed               `cmake --install` to a new prefix; examples/make-project built with
+#                           that prefix's modlink-cc runs, needs libmodlink.so.1, and its
+#                           modules' RUNPATHs name the install, never the build tree
 #   layout                  -static (and -static-pie where the target has it) programs have
 #                           the segments of plain gcc's: the same LOAD flags, none
 #                           writable and executable
@@ -270,6 +273,23 @@ pkg-config)
   # shellcheck disable=SC2086
   "$gcc" p.c stub.s -Wl,-T,p.ld $flags -o p
   "${runner[@]}" ./p | grep -qx "pkg-config: deferred" || fail "the program did not run its deferred call"
+  ;;
+installed)
+  cmake --install "$build" --prefix "$work/inst" > install.out || { cat install.out; fail "cmake --install"; }
+  inst=$work/inst
+  make -s -f "$project/Makefile" SRC="$project" CC="$inst/bin/$triple-modlink-cc"
+  "${runner[@]}" ./app "$PWD/plugin.so" | grep -qx "make-project: ok" || fail "the program did not pass"
+  for file in app libshapes.so plugin.so; do
+    "$triple-readelf" -d "$file" | grep -q '(NEEDED).*\[libmodlink\.so\.1\]$' || fail "$file does not need libmodlink.so.1"
+    runpath=$("$triple-readelf" -d "$file" | sed -n 's/.*(RUNPATH).*\[\(.*\)\]$/\1/p')
+    case $runpath in
+      *"$stage"*) fail "$file's RUNPATH '$runpath' names the build tree's prefix" ;;
+    esac
+    case $file:$runpath in
+      "app:\$ORIGIN:$inst/lib/modlink/$triple" | *".so:$inst/lib/modlink/$triple") ;;
+      *) fail "$file's RUNPATH is '$runpath'" ;;
+    esac
+  done
   ;;
 layout)
   # The same program for both; plain gcc does not define __MODLINK__.
