@@ -4,8 +4,6 @@
 #   platform_triples                 every target, in the table's order
 #   platform_field TRIPLE FIELD      one field ("" when an optional one is absent)
 #   platform_has TRIPLE CAPABILITY   true when the target has it
-#   platform_is_native TRIPLE        true when it is this machine's Debian architecture
-#                                    (its compilers are gcc-N, not gcc-N-<triple>)
 #   platform_runner BUILD TRIPLE     the array `runner`: how the build in BUILD
 #                                    runs TRIPLE's programs here (empty: natively)
 #
@@ -41,10 +39,6 @@ platform_has() {
   local cap
   for cap in $(platform_field "$1" capabilities); do [ "$cap" = "$2" ] && return 0; done
   return 1
-}
-
-platform_is_native() {
-  [ "$(platform_field "$1" debian_arch)" = "$(dpkg --print-architecture)" ]
 }
 
 platform_runner() {

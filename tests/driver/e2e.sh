@@ -80,6 +80,16 @@ elf_number() {
   echo $n
 }
 
+# FILE's RUNPATH, or "".
+runpath_of() {
+  "$triple-readelf" -d "$1" | sed -n 's/.*(RUNPATH).*\[\(.*\)\]$/\1/p'
+}
+
+# Does FILE need the runtime by its soname?
+needs_runtime() {
+  "$triple-readelf" -d "$1" | grep -q '(NEEDED).*\[libmodlink\.so\.1\]$'
+}
+
 # cxx-plugin-host's run in DIR matches its transcript (addresses masked),
 # and its binaries pass modlink-verify.
 check_cxx_plugin_host() {
@@ -112,10 +122,10 @@ make)
   modlink-verify app libshapes.so plugin.so || fail "modlink-verify"
   # The program's own rpath first: ld.so tries RUNPATH's directories in
   # order for each library, and the runtime's directory holds only it.
-  runpath=$("$triple-readelf" -d app | sed -n 's/.*(RUNPATH).*\[\(.*\)\]$/\1/p')
+  runpath=$(runpath_of app)
   [ "$runpath" = "\$ORIGIN:$stage/lib/modlink/$triple" ] || fail "app's RUNPATH is '$runpath'"
   # The runtime's versioned soname, and the symlinks of a development install.
-  "$triple-readelf" -d app | grep -q '(NEEDED).*\[libmodlink\.so\.1\]$' || fail "app does not need libmodlink.so.1"
+  needs_runtime app || fail "app does not need libmodlink.so.1"
   runtime=$stage/lib/modlink/$triple
   "$triple-readelf" -d "$runtime/libmodlink.so.1.0.0" | grep -q '(SONAME).*\[libmodlink\.so\.1\]$' \
     || fail "the runtime's soname is not libmodlink.so.1"
@@ -140,16 +150,10 @@ cmake-cxx-toolchain)
   check_cxx_plugin_host build
   ;;
 cmake-cxx-package)
-  cross=()
-  if ! platform_is_native "$triple"; then
-    cross=(-DCMAKE_SYSTEM_NAME=Linux -DCMAKE_SYSTEM_PROCESSOR="$(platform_field "$triple" processor)"
-           -DCMAKE_FIND_ROOT_PATH=/usr/"$triple" -DCMAKE_FIND_ROOT_PATH_MODE_PROGRAM=NEVER
-           -DCMAKE_FIND_ROOT_PATH_MODE_LIBRARY=ONLY -DCMAKE_FIND_ROOT_PATH_MODE_INCLUDE=ONLY
-           -DCMAKE_FIND_ROOT_PATH_MODE_PACKAGE=BOTH)
-  fi
-  cmake -S "$cxx_project" -B build -G Ninja -DCMAKE_C_COMPILER="$gcc" -DCMAKE_CXX_COMPILER="$gxx" \
-        "${cross[@]}" -Dmodlink_DIR="$stage/lib/cmake/modlink" > configure.out 2>&1 \
-    || { cat configure.out; fail "configure"; }
+  # The plain compilers through the toolchain file the build's own
+  # sub-builds use: <triple>-gcc-<major>, <triple>-g++-<major>, the sysroot.
+  cmake -S "$cxx_project" -B build -G Ninja -DCMAKE_TOOLCHAIN_FILE="$build/toolchains/$triple-gcc-$major.cmake" \
+        -Dmodlink_DIR="$stage/lib/cmake/modlink" > configure.out 2>&1 || { cat configure.out; fail "configure"; }
   cmake --build build -- -v > build.out || { cat build.out; fail "build"; }
   plugin="-fplugin=$stage/lib/modlink/$triple/gcc-$major/modlink.so "
   grep "$gxx .*-c .*host.cpp" build.out | grep -q -- "$plugin" \
@@ -280,8 +284,8 @@ installed)
   make -s -f "$project/Makefile" SRC="$project" CC="$inst/bin/$triple-modlink-cc"
   "${runner[@]}" ./app "$PWD/plugin.so" | grep -qx "make-project: ok" || fail "the program did not pass"
   for file in app libshapes.so plugin.so; do
-    "$triple-readelf" -d "$file" | grep -q '(NEEDED).*\[libmodlink\.so\.1\]$' || fail "$file does not need libmodlink.so.1"
-    runpath=$("$triple-readelf" -d "$file" | sed -n 's/.*(RUNPATH).*\[\(.*\)\]$/\1/p')
+    needs_runtime "$file" || fail "$file does not need libmodlink.so.1"
+    runpath=$(runpath_of "$file")
     case $runpath in
       *"$stage"*) fail "$file's RUNPATH '$runpath' names the build tree's prefix" ;;
     esac
