@@ -184,8 +184,9 @@ std::string quote_command(const std::vector<std::string> &argv);
 // ---- run.cpp --------------------------------------------------------
 
 // Runs the commands in order and stops at the first failure, whose status
-// it returns; messages begin with the plan's program name.  SIGINT, SIGTERM and SIGHUP are passed to the running
-// command; the temporary directory goes away in every case.
+// it returns; its messages begin with the plan's program name.  SIGINT,
+// SIGTERM and SIGHUP are passed to the running command; the temporary
+// directory goes away in every case.
 int run_plan(const Plan &plan, bool verbose);
 
 }  // namespace modlink::driver

@@ -97,8 +97,8 @@ void check_abi(const Target &target, const std::string &last_abi_option, const P
         if (s.triple.empty())
             throw DriverError(s.option + " selects " + s.name + ", which modlink does not build for; supported: " +
                               platform::supported());
-        throw DriverError(s.option + " builds for " + s.triple + "; use --target=" + s.triple + " (or " + s.triple + "-" +
-                          personality.name + ")");
+        throw DriverError(s.option + " builds for " + s.triple + "; use --target=" + s.triple + " (or " + s.triple +
+                          "-" + personality.name + ")");
     }
 }
 

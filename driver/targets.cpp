@@ -71,16 +71,18 @@ Install locate_install()
 
 namespace {
 
-// N for "gcc-N" (no sign, no leading zero), else 0.
-int major_of_dir(const std::string &name)
+// N for "<PREFIX>N" (no sign, no leading zero), else 0.
+int major_after(const std::string &name, const std::string &prefix)
 {
-    const std::string prefix = "gcc-";
     std::string digits = name.substr(std::min(name.size(), prefix.size()));
     if (name.compare(0, prefix.size(), prefix) != 0 || digits.empty() || digits.size() > 4 || digits[0] == '0' ||
         !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
         return 0;
     return std::stoi(digits);
 }
+
+// N for the directory "gcc-N", else 0.
+int major_of_dir(const std::string &name) { return major_after(name, "gcc-"); }
 
 // The first number of VERSION ("14" of "14.2.0"), else 0.
 int leading_major(const std::string &version)
@@ -96,7 +98,7 @@ int major_of_program(const std::string &program, const std::string &compiler)
 {
     std::string base = program.substr(program.rfind('/') + 1);
     size_t at = base.rfind(compiler + "-");
-    return at == std::string::npos ? 0 : major_of_dir("gcc-" + base.substr(at + compiler.size() + 1));
+    return at == std::string::npos ? 0 : major_after(base.substr(at), compiler + "-");
 }
 
 // PROGRAM as execvp would find it, or "".
