@@ -65,6 +65,15 @@ struct Install {
     }
 };
 Install locate_install();
+// Whether the target's loader searches DIR without being told (no
+// RUNPATH, no LD_LIBRARY_PATH): /lib/<multiarch>, /usr/lib/<multiarch>,
+// /lib and /usr/lib, and /usr/<triple>/lib, which is /lib under
+// qemu-<arch> -L /usr/<triple>.
+bool loader_searches(const Target &target, const std::string &dir);
+// Whether the target's shared runtime (lib/modlink/<triple>/libmodlink.so,
+// its symlinks followed) lives in such a directory, as the Debian packages
+// put it.
+bool runtime_on_loader_path(const Install &install, const Target &target);
 // The majors N with a readable lib/modlink/<triple>/gcc-N/modlink.so, oldest first.
 std::vector<int> installed_plugins(const Install &install, const std::string &triple);
 
@@ -95,6 +104,7 @@ struct Toolchain {
     int major = 0;       // its GCC major version
     std::string plugin;  // the plugin for that major
     std::string as;      // for links: <gcc> -print-prog-name=as
+    bool loader_finds_runtime = false;  // runtime_on_loader_path: no rpath needed
 };
 
 // The requested compiler, or the target's default: <triple>-gcc (-g++ for
@@ -131,7 +141,9 @@ struct Invocation {
     bool verbose = false;        // -v
     bool save_temps = false;     // -save-temps[=...]
     bool static_runtime = false; // --modlink-static-runtime
-    bool runtime_rpath = true;   // --modlink-rpath (default), --modlink-no-rpath
+    // --modlink-rpath, --modlink-no-rpath; by default, an rpath only where
+    // the target's loader would not find the runtime unaided.
+    enum class Rpath { Automatic, On, Off } runtime_rpath = Rpath::Automatic;
     bool print_plugin = false;
     bool print_runtime_dir = false;
     bool version = false;        // --version

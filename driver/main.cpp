@@ -95,8 +95,10 @@ int drive(const ProgramName &name, int argc, char **argv)
         tc = choose_compiler(*tc.target,
                              requested_compiler(inv.gcc, getenv(personality.environment.c_str()), personality),
                              installed_plugins(install, inv.triple), install, probe);
-        if (inv.mode == Mode::Link)
+        if (inv.mode == Mode::Link) {
             tc.as = find_assembler(tc, probe);
+            tc.loader_finds_runtime = runtime_on_loader_path(install, *tc.target);
+        }
     }
     if (!inv.dry_run && !inv.print_plugin && !inv.print_runtime_dir)
         check_files(inv);

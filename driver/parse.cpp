@@ -225,7 +225,7 @@ Invocation parse_command_line(const std::vector<std::string> &args, const std::s
             continue;
         }
         if (a == "--modlink-rpath" || a == "--modlink-no-rpath") {  // the last one counts
-            inv.runtime_rpath = a == "--modlink-rpath";
+            inv.runtime_rpath = a == "--modlink-rpath" ? Invocation::Rpath::On : Invocation::Rpath::Off;
             continue;
         }
         if (a == "--print-plugin") {

@@ -55,6 +55,16 @@ std::vector<std::string> runtime_flags(const Invocation &inv, const Install &ins
     return flags;
 }
 
+bool wants_runtime_rpath(const Invocation &inv, const Toolchain &tc)
+{
+    switch (inv.runtime_rpath) {
+    case Invocation::Rpath::On: return true;
+    case Invocation::Rpath::Off: return false;
+    case Invocation::Rpath::Automatic: break;
+    }
+    return !tc.loader_finds_runtime;
+}
+
 void plan_link(Plan &plan, const Invocation &inv, const Toolchain &tc, const Install &install,
                const std::string &temp_dir, const std::vector<std::string> &launcher)
 {
@@ -100,7 +110,7 @@ void plan_link(Plan &plan, const Invocation &inv, const Toolchain &tc, const Ins
     // RUNPATH directories in order for each library, so one in front would
     // cost every library the program's own rpath finds a failed open (a
     // millisecond at startup for 200 libraries).
-    if (shared_runtime && inv.runtime_rpath)
+    if (shared_runtime && wants_runtime_rpath(inv, tc))
         link.argv.push_back("-Wl,-rpath," + install.target_dir(inv.triple));
     plan.commands.push_back(link);
 }

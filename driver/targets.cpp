@@ -213,6 +213,24 @@ std::vector<int> installed_plugins(const Install &install, const std::string &tr
     return majors;
 }
 
+bool loader_searches(const Target &target, const std::string &dir)
+{
+    for (const std::string &searched : {"/lib/" + target.multiarch, "/usr/lib/" + target.multiarch,
+                                        std::string("/lib"), std::string("/usr/lib"),
+                                        "/usr/" + target.triple + "/lib"})
+        if (dir == searched)
+            return true;
+    return false;
+}
+
+bool runtime_on_loader_path(const Install &install, const Target &target)
+{
+    std::error_code error;
+    std::filesystem::path runtime =
+        std::filesystem::canonical(install.target_dir(target.triple) + "/libmodlink.so", error);
+    return !error && loader_searches(target, runtime.parent_path().string());
+}
+
 CompilerRequest requested_compiler(const std::string &option, const char *environment,
                                    const Personality &personality)
 {

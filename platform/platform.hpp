@@ -25,6 +25,7 @@ struct Target {
     std::string gcc_backend;  // gcc/config/<backend>: gcc-plugin/target-<backend>.cc,
                               // verify/arch-<backend>.cpp
     std::string debian_arch;
+    std::string multiarch;    // Debian's multiarch tuple: /usr/lib/<multiarch>
     std::string processor;
     std::string qemu;         // qemu-<qemu> -L /usr/<triple>
     std::string native_on;    // host Debian architectures that may run it natively

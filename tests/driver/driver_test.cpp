@@ -314,6 +314,65 @@ BOOST_AUTO_TEST_CASE(runtime_rpath_on_and_off)
     }
 }
 
+// By default the rpath is left out where the runtime, its symlinks
+// followed, is in a directory the target's loader searches unaided: an
+// install laid out as the Debian packages lay it out (lib/modlink/<triple>/
+// libmodlink.so a symlink into /usr/<triple>/lib or /usr/lib/<multiarch>).
+// --modlink-rpath still adds it.  The install is a copy of modlink-cc,
+// which finds its install from its own path, with the plugin and a
+// symlink standing for the packaged runtime: the C library, which lives
+// in such a directory.
+BOOST_AUTO_TEST_CASE(runtime_rpath_left_out_for_a_packaged_runtime)
+{
+    for (const TargetTools &t : kTargets) {
+        const platform::Target &target = *platform::find(t.triple);
+        const std::string triple = t.triple;
+        std::string libc = "/usr/" + triple + "/lib/libc.so.6";
+        if (target.native)
+            libc = "/usr/lib/" + target.multiarch + "/libc.so.6";
+        BOOST_TEST_CONTEXT(t.triple << ", runtime " << libc) {
+            BOOST_TEST_REQUIRE(std::filesystem::exists(libc));
+            TempDir install;
+            std::string lib = install.file("lib/modlink/" + triple);
+            std::filesystem::create_directories(lib + "/gcc-" + std::to_string(t.gcc_major));
+            std::filesystem::create_directories(install.file("bin"));
+            std::filesystem::copy_file(kDriver, install.file("bin/modlink-cc"));
+            std::filesystem::create_symlink(plugin_path(t.triple, t.gcc_major),
+                                            lib + "/gcc-" + std::to_string(t.gcc_major) + "/modlink.so");
+            std::filesystem::create_symlink(libc, lib + "/libmodlink.so");
+            TempDir work;
+            auto link_plan = [&](std::vector<std::string> args) {
+                args.insert(args.begin(), {install.file("bin/modlink-cc"), "-###", "--target=" + triple,
+                                           "--gcc=" + std::string(t.cc)});
+                return run_process(args, {"TMPDIR=" + work.path()}, work.path());
+            };
+            ProcessResult automatic = link_plan({"a.o", "-o", "prog"});
+            BOOST_TEST(automatic.exit_code == 0, automatic.err);
+            BOOST_TEST(automatic.err.find("\"-L" + lib + "\" \"-lmodlink\"") != std::string::npos, automatic.err);
+            BOOST_TEST(automatic.err.find("-rpath") == std::string::npos, automatic.err);
+            ProcessResult forced = link_plan({"--modlink-rpath", "a.o", "-o", "prog"});
+            BOOST_TEST(forced.err.find("\"-Wl,-rpath," + lib + "\"") != std::string::npos, forced.err);
+        }
+    }
+}
+
+// The directories each target's loader searches without being told.
+BOOST_AUTO_TEST_CASE(loader_search_directories)
+{
+    for (const platform::Target &t : platform::targets()) {
+        BOOST_TEST_CONTEXT(t.triple) {
+            for (const std::string &dir : {"/lib/" + t.multiarch, "/usr/lib/" + t.multiarch, std::string("/usr/lib"),
+                                           "/usr/" + t.triple + "/lib"})
+                BOOST_TEST(driver::loader_searches(t, dir), dir);
+            for (const std::string &dir : {"/usr/lib/modlink/" + t.triple, std::string("/usr/local/lib"),
+                                           "/usr/lib/" + t.multiarch + "/", "/usr/" + t.triple, std::string("")})
+                BOOST_TEST(!driver::loader_searches(t, dir), dir);
+        }
+    }
+    // i686's multiarch directory is i386-linux-gnu's, not its triple's.
+    BOOST_TEST(!driver::loader_searches(*platform::find("i686-linux-gnu"), "/usr/lib/i686-linux-gnu"));
+}
+
 // The target's default compiler, and the plugin for its GCC major.
 BOOST_AUTO_TEST_CASE(target_from_the_options)
 {
