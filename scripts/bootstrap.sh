@@ -48,6 +48,8 @@ host_arch=$(dpkg --print-architecture)
 packages=(
   # host toolchain and build (the host g++ builds every plugin)
   g++ cmake ninja-build make pkg-config python3 ccache binutils file
+  # the Debian packages (scripts/make-debs.py)
+  dpkg-dev
   # running the cross targets, tests, linkers
   qemu-user libboost-test-dev lld
   # fuzzing: libFuzzer and the sanitizers (fuzz/)

@@ -5,6 +5,7 @@
 #   scripts/in-debian.sh trixie scripts/test.sh
 #   scripts/in-debian.sh sid scripts/test.sh -L gcc-matrix
 #   scripts/in-debian.sh --gcc-versions sid    prints the suite's GCC majors
+#   scripts/in-debian.sh --clean --bind DIR:/debs sid tests/packages/inside.sh /debs
 #
 # The chroot is made once with mmdebstrap (installed if missing) and cached
 # in $MODLINK_CHROOTS/SUITE (default ~/.cache/modlink/chroots/SUITE), with
@@ -14,12 +15,28 @@
 # untracked, not ignored ones) to /src in the chroot, keeping /src/build*
 # from the last run, and runs COMMAND there as root, with /proc, /dev and
 # /dev/pts mounted.  Needs root, and deb.debian.org.
+#
+#   --clean         a throwaway chroot instead, with nothing but apt (what a
+#                   user's new system has), deleted when COMMAND ends; the
+#                   packages apt fetches in it stay in
+#                   $MODLINK_CHROOTS/SUITE-clean-archives for the next one
+#   --bind DIR:PATH DIR of this machine appears read-only at PATH inside
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 
 die() { echo "in-debian: $*" >&2; exit 2; }
-print_versions=
-if [ "${1:-}" = --gcc-versions ]; then print_versions=1; shift; fi
+print_versions= clean= binds=()
+while [ $# -gt 0 ]; do
+  case $1 in
+    --gcc-versions) print_versions=1; shift ;;
+    --clean) clean=1; shift ;;
+    --bind)
+      [ $# -ge 2 ] && [[ $2 == *:/* ]] || die "--bind wants DIR:/PATH"
+      [ -d "${2%%:*}" ] || die "--bind: ${2%%:*} is not a directory"
+      binds+=("$2"); shift 2 ;;
+    *) break ;;
+  esac
+done
 [ $# -ge 2 ] || [ -n "$print_versions" -a $# -eq 1 ] ||
   die "usage: scripts/in-debian.sh SUITE COMMAND [ARG...], or --gcc-versions SUITE"
 suite=$1; shift
@@ -34,17 +51,25 @@ if [ -n "$print_versions" ]; then echo "$suite_versions"; exit 0; fi
 versions=${MODLINK_GCC_VERSIONS:-$suite_versions}
 [ "$(id -u)" -eq 0 ] || die "needs root (chroot and mount)"
 
-root=${MODLINK_CHROOTS:-$HOME/.cache/modlink/chroots}/$suite
-mkdir -p "$(dirname "$root")"
-exec 9>"$root.lock"
-flock 9  # one run per chroot at a time
+chroots=${MODLINK_CHROOTS:-$HOME/.cache/modlink/chroots}
+root=$chroots/$suite
+mkdir -p "$chroots"
+if [ -n "$clean" ]; then
+  root=$(mktemp -d "$chroots/$suite-clean.XXXXXX")
+else
+  exec 9>"$root.lock"
+  flock 9  # one run per chroot at a time
+fi
 
-create_chroot() {
+need_mmdebstrap() {
   command -v mmdebstrap >/dev/null || {
     echo "in-debian: installing mmdebstrap" >&2
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends mmdebstrap >/dev/null ||
       { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends mmdebstrap >/dev/null; }
   }
+}
+create_chroot() {
+  need_mmdebstrap
   local include
   include=$(MODLINK_GCC_VERSIONS="$versions" "$here/scripts/bootstrap.sh" --list | paste -sd, -)
   echo "in-debian: creating the $suite chroot in $root (GCC $versions); this takes minutes" >&2
@@ -55,7 +80,20 @@ create_chroot() {
   echo "$versions" > "$root.new/.modlink-gcc-versions"
   mv "$root.new" "$root"
 }
-[ -f "$root/.modlink-gcc-versions" ] || create_chroot
+create_clean_chroot() {
+  echo "in-debian: creating a clean $suite chroot in $root" >&2
+  rmdir "$root"
+  mmdebstrap --quiet --variant=apt --aptopt='Acquire::Check-Valid-Until "false"' \
+    "$suite" "$root" http://deb.debian.org/debian >&2
+  echo "apt only" > "$root/.modlink-gcc-versions"
+}
+if [ -n "$clean" ]; then
+  need_mmdebstrap
+  trap 'rm -rf --one-file-system "$root"' EXIT
+  create_clean_chroot
+elif [ ! -f "$root/.modlink-gcc-versions" ]; then
+  create_chroot
+fi
 
 # The checkout's files, fresh; build directories stay for the next run.
 mkdir -p "$root/src"
@@ -67,7 +105,7 @@ cleanup() {
   local i
   for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do umount -l "${mounted[i]}" 2>/dev/null || true; done
 }
-trap cleanup EXIT
+trap 'cleanup; [ -z "$clean" ] || rm -rf --one-file-system "$root"' EXIT
 trap 'exit 130' INT TERM
 mount_in() {  # mount_in TARGET MOUNT-ARGS...
   local target=$root$1; shift
@@ -78,6 +116,13 @@ mount_in() {  # mount_in TARGET MOUNT-ARGS...
 mount_in /proc -t proc proc
 mount_in /dev --bind /dev
 mount_in /dev/pts --bind /dev/pts
+for bind in "${binds[@]}"; do
+  mount_in "${bind#*:}" --bind -o ro "${bind%%:*}"
+done
+if [ -n "$clean" ]; then
+  mkdir -p "$chroots/$suite-clean-archives/partial"
+  mount_in /var/cache/apt/archives --bind "$chroots/$suite-clean-archives"
+fi
 cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
 # The host's own certificate authorities (a site's proxy, say) go along, so
 # that what the host can fetch (npm's registry) the chroot can too.
