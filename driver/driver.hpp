@@ -56,7 +56,7 @@ std::string default_triple();
 struct Install {
     std::string prefix;
     std::string self;  // this program, as an absolute path
-    std::string include_dir() const { return prefix + "/include"; }
+    std::string include_dir() const { return prefix + "/lib/modlink/include"; }  // modlink.h alone
     std::string target_dir(const std::string &triple) const { return prefix + "/lib/modlink/" + triple; }
     // The plugin for the target's gcc-<major>.
     std::string plugin(const std::string &triple, int major) const

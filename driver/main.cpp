@@ -1,5 +1,5 @@
 // modlink-cc and modlink-c++: a drop-in CC and CXX for modlink modules.
-// See driver.hpp for the pipeline, README.md and modlink-cc.1 for the
+// See driver.hpp for the pipeline, docs/reference.md and modlink-cc.1 for the
 // user's view.
 #include <stdlib.h>
 #include <string.h>

@@ -85,7 +85,6 @@ create_clean_chroot() {
   rmdir "$root"
   mmdebstrap --quiet --variant=apt --aptopt='Acquire::Check-Valid-Until "false"' \
     "$suite" "$root" http://deb.debian.org/debian >&2
-  echo "apt only" > "$root/.modlink-gcc-versions"
 }
 if [ -n "$clean" ]; then
   need_mmdebstrap
@@ -132,7 +131,7 @@ if compgen -G '/usr/local/share/ca-certificates/*.crt' >/dev/null; then
   chroot "$root" update-ca-certificates >/dev/null 2>&1 || true
 fi
 
-echo "in-debian: $suite (GCC $(cat "$root/.modlink-gcc-versions")): $*" >&2
+echo "in-debian: $suite (GCC $(cat "$root/.modlink-gcc-versions" 2>/dev/null || echo "as apt installs it")): $*" >&2
 chroot "$root" /usr/bin/env -i \
   PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
   TERM="${TERM:-dumb}" CI="${CI:-}" MODLINK_JOBS="${MODLINK_JOBS:-}" \

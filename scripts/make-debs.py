@@ -12,9 +12,9 @@ and cut into four packages:
   libmodlink1-cross  the runtime of every other target, in
                      /usr/<triple>/lib, next to Debian's libc6-<arch>-cross
                      (qemu-<arch> -L /usr/<triple> finds it there)
-  libmodlink-dev     modlink.h, the CMake package, the pkg-config files,
-                     libmodlink.a and the link-time libmodlink.so links in
-                     /usr/lib/modlink/<triple>/
+  libmodlink-dev     modlink.h (/usr/lib/modlink/include), the CMake
+                     package, the pkg-config files, libmodlink.a and the
+                     link-time libmodlink.so links in /usr/lib/modlink/<triple>/
   modlink            the drivers, modlink-verify, the plugins for every
                      target and GCC major built, the ld script, the man
                      page, the examples (/usr/share/doc/modlink/examples)
@@ -249,7 +249,7 @@ def make_packages(build, out_dir):
                 if dep not in runtime_cross.depends:
                     runtime_cross.depends.append(dep)
 
-        for rel in ("usr/include", "usr/lib/cmake", "usr/lib/pkgconfig"):
+        for rel in ("usr/lib/modlink/include", "usr/lib/cmake", "usr/lib/pkgconfig"):
             dev.take(install, rel)
         dev.depends = [f"libmodlink1 (= {deb_version})"] + (
             [f"libmodlink1-cross (= {deb_version})"] if cross else [])

@@ -2,7 +2,7 @@
 //
 // Every call to a paired symbol (modlink_deferreturn unless --deferreturn=
 // says otherwise) must have the pairing right before it in the final code,
-// as the README's table gives it, and what else the file's instruction set
+// as docs/reference.md's table gives it, and what else the file's instruction set
 // needs (arch-<backend>.cpp: on ppc64, the TOC store).  The files are
 // disassembled with the target's objdump; one line is printed per finding,
 // and the exit status is 1 if there is any, 2 on an error.

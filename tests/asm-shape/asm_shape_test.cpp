@@ -1,5 +1,5 @@
 // The call-site pairing in GCC's assembly output, for every target,
-// optimisation level and code model (README, "What it does to the code").
+// optimisation level and code model (docs/reference.md, "What it does to the code").
 //
 // Each corpus file names its functions and what the plugin must do to them:
 //   expect: NAME paired      every paired call has the exact pairing,

@@ -4,9 +4,10 @@
 - Every diagnostic the plugin, driver, runtime, verifier and stub generator
   can print has its fixed text in docs/errors.md (each literal piece of 12
   characters or more, between the formatted parts).
-- Every plugin key and driver option exists in README.md and, for the
-  driver, in the man page; and every `-fplugin-arg-modlink-KEY` and
-  `--modlink-...`/`--print-...` option the docs name exists in the code.
+- Every plugin key and driver option exists in docs/reference.md (the
+  contract) and, for the driver, in the man page; and every
+  `-fplugin-arg-modlink-KEY` and `--modlink-...`/`--print-...` option the
+  README, the reference or the man page names exists in the code.
 
     check_docs.py SOURCE_DIR
 """
@@ -18,6 +19,7 @@ import sys
 root = sys.argv[1]
 read = lambda p: open(f"{root}/{p}", encoding="utf-8").read()
 errors_md, readme, man = read("docs/errors.md"), read("README.md"), read("driver/modlink-cc.1")
+reference = read("docs/reference.md")
 problems = []
 
 # (file, regex capturing the message argument's string literals)
@@ -57,20 +59,20 @@ code_keys = set(re.findall(r'strcmp \(key, "([a-z-]+)"\)', read("gcc-plugin/modl
 if code_keys != plugin_keys:
     problems.append(f"plugin keys in the code {sorted(code_keys)} are not {sorted(plugin_keys)}")
 for key in plugin_keys:
-    if f"`{key}" not in readme and f"-fplugin-arg-modlink-{key}" not in readme:
-        problems.append(f"README.md does not name the plugin key '{key}'")
-named = re.findall(r"(?<!unknown option ')-fplugin-arg-modlink-([a-z-]+)", readme + errors_md)
+    if f"`{key}" not in reference and f"-fplugin-arg-modlink-{key}" not in reference:
+        problems.append(f"docs/reference.md does not name the plugin key '{key}'")
+named = re.findall(r"(?<!unknown option ')-fplugin-arg-modlink-([a-z-]+)", readme + reference + errors_md)
 for key in set(named) - plugin_keys - {"KEY"}:
     problems.append(f"the docs name a plugin key that does not exist: '{key}'")
 
 driver_code = read("driver/parse.cpp") + read("driver/main.cpp")
 driver_options = set(re.findall(r'"(--(?:modlink|print)-[a-z-]+)', driver_code))
 for option in driver_options:
-    if option not in readme:
-        problems.append(f"README.md does not name the driver option '{option}'")
+    if option not in reference:
+        problems.append(f"docs/reference.md does not name the driver option '{option}'")
     if option.replace("-", r"\-") not in man:
         problems.append(f"modlink-cc.1 does not name the driver option '{option}'")
-for option in set(re.findall(r"(--(?:modlink|print)-[a-z-]+)", readme + man.replace(r"\-", "-"))):
+for option in set(re.findall(r"(--(?:modlink|print)-[a-z-]+)", readme + reference + man.replace(r"\-", "-"))):
     if option not in driver_options:
         problems.append(f"the docs name a driver option that does not exist: '{option}'")
 

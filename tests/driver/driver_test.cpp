@@ -146,7 +146,7 @@ std::string expand(const TargetTools &t, std::string golden)
 }
 
 const char kCompiler[] =
-    "\"-fplugin=@PREFIX@/lib/modlink/@T@/gcc-@N@/modlink.so\" \"-isystem\" \"@PREFIX@/include\"";
+    "\"-fplugin=@PREFIX@/lib/modlink/@T@/gcc-@N@/modlink.so\" \"-isystem\" \"@PREFIX@/lib/modlink/include\"";
 const char kRuntime[] = "\"-L@PREFIX@/lib/modlink/@T@\" \"-lmodlink\"";
 const char kRuntimeRpath[] = "\"-Wl,-rpath,@PREFIX@/lib/modlink/@T@\"";
 

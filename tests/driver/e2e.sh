@@ -304,7 +304,7 @@ layout)
   for kind in $kinds; do
     "$triple-modlink-cc" "$kind" l.c -o "modlink$kind" 2> err || { cat err; fail "$kind link"; }
     [ ! -s err ] || { cat err; fail "$kind: the link printed warnings"; }
-    "$gcc" "$kind" -I"$stage/include" l.c -o "gcc$kind"
+    "$gcc" "$kind" -I"$stage/lib/modlink/include" l.c -o "gcc$kind"
     flags() { "$triple-readelf" -lW "$1" | awk '$1 == "LOAD" { f = ""; for (i = 7; i < NF; i++) f = f $i; print f }' | tr '\n' ' '; }
     [ "$(flags "modlink$kind")" = "$(flags "gcc$kind")" ] \
       || fail "$kind: LOAD flags $(flags "modlink$kind"), plain gcc: $(flags "gcc$kind")"

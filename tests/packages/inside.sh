@@ -116,7 +116,7 @@ while read -r f; do
     echo "  left: $f"; left=$((left + 1))
   fi
 done < "$work/files"
-stray=$(find / -xdev \( -path /proc -o -path /tmp -o -path /src -o -path /var/cache/apt \) -prune \
+stray=$(find / -xdev \( -path /proc -o -path /tmp -o -path /src -o -path "$debs" -o -path /var/cache/apt \) -prune \
           -o -iname '*modlink*' -print)
 [ -z "$stray" ] || { echo "$stray" | sed 's/^/  left: /'; left=$((left + 1)); }
 ldconfig -p | grep -q libmodlink && { echo "  left: libmodlink in ldconfig's cache"; left=$((left + 1)); }

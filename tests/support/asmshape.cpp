@@ -151,7 +151,7 @@ std::string got_call_target(const std::vector<Insn> &insns, size_t i)
     return "";
 }
 
-// Is INSN the instruction WANT of a pairing?  The README's "nop" is the nop
+// Is INSN the instruction WANT of a pairing?  docs/reference.md's "nop" is the nop
 // pattern of each GCC backend, which s390 prints as "nopr %r0" (bcr 0,%r0).
 bool spelled_as(const Insn &insn, const std::string &want)
 {

@@ -26,7 +26,7 @@ struct AsmFunction {
 std::vector<AsmFunction> parse_functions(const std::string &assembly);
 const AsmFunction *find_function(const std::vector<AsmFunction> &fns, const std::string &name);
 
-// What the pairing looks like on a target (the README's table), in GCC's
+// What the pairing looks like on a target (docs/reference.md's table), in GCC's
 // assembly: "nop" before the call on x86; "nop ; ld 2,24(1)" with std
 // 2,24(1) after the frame exists where code keeps a TOC, "nop ; nop" where
 // it keeps none (static, pcrel).
