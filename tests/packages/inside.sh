@@ -36,8 +36,12 @@ mkdir -p "$work/debs" && cp "$debs"/*.deb "$work/debs/" || exit 1
 apt-get install -y -qq -o APT::Install-Recommends=true "$work"/debs/*.deb qemu-user make cmake >/dev/null ||
   { echo "FAIL: the packages do not install"; exit 1; }
 dpkg-query -W -f '  ${Package} ${Version} ${Architecture}\n' "${ours[@]}" 2>/dev/null
-mapfile -t triples < <(ls /usr/lib/modlink)
+mapfile -t triples < <(cd /usr/lib/modlink && ls -d */libmodlink.so | sed 's,/.*,,')
 echo "  targets: ${triples[*]}"
+source "$(dirname "$0")/../../scripts/platform.sh"
+for t in $(platform_triples); do
+  [[ " ${triples[*]} " == *" $t "* ]] || fail "the packages have no runtime for $t (platform/targets.conf)"
+done
 host_arch=$(dpkg --print-architecture)
 ldconfig -p | grep -q 'libmodlink.so.1 ' || fail "ldconfig's cache has no libmodlink.so.1"
 
