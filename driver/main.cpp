@@ -27,6 +27,16 @@ std::vector<std::string> launcher_words()
     return words;
 }
 
+// icecream (MODLINK_LAUNCHER=icecc, or ccache with CCACHE_PREFIX=icecc)
+// compiles again locally, and succeeds, whenever a remote compile wrote to
+// stderr, so a compile node whose environment lacks the plugin ("cannot
+// load plugin") would go unnoticed.  Without that workaround its error
+// stops the build.  The user's own setting counts.
+void make_remote_failures_loud()
+{
+    setenv("ICECC_CARET_WORKAROUND", "0", /*overwrite=*/0);
+}
+
 // 0 if files can be created in DIR, else the reason (an errno value).
 int unusable_directory(const std::string &dir)
 {
@@ -114,6 +124,7 @@ int drive(const ProgramName &name, int argc, char **argv)
             fprintf(stderr, "%s\n", quote_command(c.argv).c_str());
         return 0;
     }
+    make_remote_failures_loud();
     return run_plan(plan, inv.verbose);
 }
 

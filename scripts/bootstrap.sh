@@ -50,6 +50,8 @@ packages=(
   g++ cmake ninja-build make pkg-config python3 ccache binutils file
   # the Debian packages (scripts/make-debs.py)
   dpkg-dev
+  # distributed builds (tests/distributed/icecc.sh)
+  icecc iproute2
   # running the cross targets, tests, linkers
   qemu-user libboost-test-dev lld
   # fuzzing: libFuzzer and the sanitizers (fuzz/)
