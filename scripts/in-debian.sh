@@ -31,7 +31,7 @@ while [ $# -gt 0 ]; do
     --gcc-versions) print_versions=1; shift ;;
     --clean) clean=1; shift ;;
     --bind)
-      [ $# -ge 2 ] && [[ $2 == *:/* ]] || die "--bind wants DIR:/PATH"
+      [ $# -ge 2 ] && [[ $2 == *:/* ]] && [[ /${2#*:}/ != */../* ]] || die "--bind wants DIR:/PATH, PATH without '..'"
       [ -d "${2%%:*}" ] || die "--bind: ${2%%:*} is not a directory"
       binds+=("$2"); shift 2 ;;
     *) break ;;
@@ -54,6 +54,16 @@ versions=${MODLINK_GCC_VERSIONS:-$suite_versions}
 chroots=${MODLINK_CHROOTS:-$HOME/.cache/modlink/chroots}
 root=$chroots/$suite
 mkdir -p "$chroots"
+trap 'exit 130' INT TERM  # so that the EXIT trap runs
+# A clean chroot goes, but never while anything is still mounted in it
+# (what rm would then delete is not the chroot's).
+remove_clean_chroot() {
+  if grep -q " $root/" /proc/self/mountinfo; then
+    echo "in-debian: not removing $root: something is still mounted in it" >&2
+    return 1
+  fi
+  rm -rf --one-file-system "$root"
+}
 if [ -n "$clean" ]; then
   root=$(mktemp -d "$chroots/$suite-clean.XXXXXX")
 else
@@ -88,7 +98,7 @@ create_clean_chroot() {
 }
 if [ -n "$clean" ]; then
   need_mmdebstrap
-  trap 'rm -rf --one-file-system "$root"' EXIT
+  trap remove_clean_chroot EXIT
   create_clean_chroot
 elif [ ! -f "$root/.modlink-gcc-versions" ]; then
   create_chroot
@@ -104,13 +114,12 @@ cleanup() {
   local i
   for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do umount -l "${mounted[i]}" 2>/dev/null || true; done
 }
-trap 'cleanup; [ -z "$clean" ] || rm -rf --one-file-system "$root"' EXIT
-trap 'exit 130' INT TERM
+trap 'cleanup; [ -z "$clean" ] || remove_clean_chroot' EXIT
 mount_in() {  # mount_in TARGET MOUNT-ARGS...
   local target=$root$1; shift
   mkdir -p "$target"
+  mounted+=("$target")  # before: a mount that half succeeds is undone too
   mount "$@" "$target"
-  mounted+=("$target")
 }
 mount_in /proc -t proc proc
 mount_in /dev --bind /dev

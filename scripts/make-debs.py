@@ -12,12 +12,13 @@ and cut into four packages:
   libmodlink1-cross  the runtime of every other target, in
                      /usr/<triple>/lib, next to Debian's libc6-<arch>-cross
                      (qemu-<arch> -L /usr/<triple> finds it there)
-  libmodlink-dev     modlink.h (/usr/lib/modlink/include), the CMake
-                     package, the pkg-config files, libmodlink.a and the
-                     link-time libmodlink.so links in /usr/lib/modlink/<triple>/
+  libmodlink-dev     modlink.h (/usr/lib/modlink/include), libmodlink.a
+                     and the link-time libmodlink.so links in
+                     /usr/lib/modlink/<triple>/
   modlink            the drivers, modlink-verify, the plugins for every
-                     target and GCC major built, the ld script, the man
-                     page, the examples (/usr/share/doc/modlink/examples)
+                     target and GCC major built, the ld script, the CMake
+                     package and pkg-config files (which name them), the
+                     man page, the examples (/usr/share/doc/modlink/examples)
 
 Because each runtime lives where its target's loader searches, modlink-cc
 links the packaged runtime without an rpath (modlink-cc.1, RPATH).  The
@@ -210,23 +211,24 @@ def make_packages(build, out_dir):
                           "modlink runtime: the module registry and deferred calls\n"
                           " The shared runtime (libmodlink.so.1) that every program and shared\n"
                           " object built with modlink-cc or modlink-c++ loads.")
-        runtime_cross = Package(pkgs, "libmodlink1-cross", "all", "libs",
+        # Not "all": which runtimes it holds depends on the build machine.
+        runtime_cross = Package(pkgs, "libmodlink1-cross", host_arch, "libs",
                                 "modlink runtime for cross targets\n"
                                 " libmodlink.so.1 of every other target modlink builds for, in\n"
                                 " /usr/<triple>/lib beside Debian's cross C libraries, where\n"
                                 " qemu-<arch> -L /usr/<triple> finds it.")
         dev = Package(pkgs, "libmodlink-dev", host_arch, "libdevel",
                       "modlink development files\n"
-                      " The header (modlink.h), the CMake package (find_package(modlink)),\n"
-                      " pkg-config files, the static runtime and the link-time runtime\n"
-                      " links of every target.")
+                      " The header (modlink.h), the static runtime and the link-time\n"
+                      " runtime links of every target.")
         tools = Package(pkgs, "modlink", host_arch, "devel",
                         "GCC drivers for module registration and Go-style defer\n"
                         " modlink-cc and modlink-c++ (and <triple>-modlink-cc, -c++ for cross\n"
                         " targets) drive gcc and g++ with the modlink plugin, so that every\n"
                         " program and shared object registers its modules and modlink_defer\n"
                         " calls run when their function returns; modlink-verify checks the\n"
-                        " result.")
+                        " result.  With the CMake package (find_package(modlink)) and\n"
+                        " pkg-config files.")
 
         for t in triples:
             lib = f"usr/lib/modlink/{t}"
@@ -249,13 +251,13 @@ def make_packages(build, out_dir):
                 if dep not in runtime_cross.depends:
                     runtime_cross.depends.append(dep)
 
-        for rel in ("usr/lib/modlink/include", "usr/lib/cmake", "usr/lib/pkgconfig"):
-            dev.take(install, rel)
+        dev.take(install, "usr/lib/modlink/include")
         dev.depends = [f"libmodlink1 (= {deb_version})"] + (
             [f"libmodlink1-cross (= {deb_version})"] if cross else [])
 
         # Everything else is the tools': drivers, plugins, ld script, man page.
-        for rel in ("usr/bin", "usr/lib/modlink", "usr/share/modlink"):
+        # The CMake package and pkg-config files name the drivers and plugins.
+        for rel in ("usr/bin", "usr/lib/modlink", "usr/share/modlink", "usr/lib/cmake", "usr/lib/pkgconfig"):
             tools.take(install, rel)
         man = tools.path("usr/share/man/man1")
         os.makedirs(man)
@@ -288,8 +290,8 @@ def make_packages(build, out_dir):
         debs = [p.build(deb_version, staged) for p in (runtime, runtime_cross, dev, tools)
                 if p is not runtime_cross or cross]
         os.makedirs(out_dir, exist_ok=True)
-        for old in os.listdir(out_dir):
-            if old.endswith(".deb"):
+        for old in os.listdir(out_dir):  # this script's own, of any version
+            if re.match(r"(libmodlink1|libmodlink1-cross|libmodlink-dev|modlink)_.*\.deb$", old):
                 os.remove(os.path.join(out_dir, old))
         for deb in debs:
             shutil.move(deb, out_dir)

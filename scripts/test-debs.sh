@@ -32,26 +32,35 @@ host_suite() { (. /etc/os-release && echo "${VERSION_CODENAME:-}"); }
 make_debs() {
   local suite=$1 versions
   versions=$(scripts/in-debian.sh --gcc-versions "$suite")
-  local build=(bash -c 'cmake -S . -B build-debs -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMODLINK_TESTS=OFF \
+  # build-debs/debs is emptied first: a failed step must not leave the
+  # last run's packages to be tested.
+  local build=(bash -c 'rm -rf build-debs/debs &&
+               cmake -S . -B build-debs -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMODLINK_TESTS=OFF \
                  "-DMODLINK_GCC_VERSIONS=$1" >/dev/null &&
                cmake --build build-debs -j "${MODLINK_JOBS:-$(nproc)}" >/dev/null &&
                python3 scripts/make-debs.py --build build-debs --out build-debs/debs >&2' \
                make-debs "${versions// /;}")
   if [ "$suite" != sid ] && [ "$(host_suite)" = "$suite" ]; then
     echo "test-debs: making the $suite packages here (build-debs/)" >&2
-    MODLINK_GCC_VERSIONS=$versions scripts/bootstrap.sh >&2
-    "${build[@]}"
+    MODLINK_GCC_VERSIONS=$versions scripts/bootstrap.sh >&2 || return 1
+    "${build[@]}" || return 1
     echo "$PWD/build-debs/debs"
   else
     echo "test-debs: making the $suite packages in its chroot (/src/build-debs/)" >&2
-    scripts/in-debian.sh "$suite" bash -c 'scripts/bootstrap.sh >/dev/null && "$@"' bootstrap "${build[@]}"
+    scripts/in-debian.sh "$suite" bash -c 'scripts/bootstrap.sh >/dev/null && "$@"' bootstrap "${build[@]}" ||
+      return 1
     echo "$chroots/$suite/src/build-debs/debs"
   fi
 }
 
 status=0
 for suite in "${suites[@]}"; do
-  dir=${debs:-$(make_debs "$suite")}
+  dir=$debs
+  if [ -z "$dir" ] && ! dir=$(make_debs "$suite"); then
+    echo "test-debs: $suite: FAILED (making the packages)"
+    status=1
+    continue
+  fi
   compgen -G "$dir/*.deb" >/dev/null || die "no .deb files in $dir"
   echo "test-debs: testing $(cd "$dir" && echo *.deb) in a clean $suite chroot" >&2
   if scripts/in-debian.sh --clean --bind "$dir:/debs" "$suite" tests/packages/inside.sh /debs; then

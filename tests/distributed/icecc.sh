@@ -28,8 +28,10 @@
 # rebuild after a clean is all cache hits and sends no job.
 #
 # Prints "icecc: skipped: WHY" and exits 0 where it cannot run (not root,
-# no network namespaces, icecream or ccache not installed).  Everything it
-# starts and creates is removed at exit, also on failure.
+# no network namespaces, icecream or ccache not installed).  The daemons,
+# the namespaces and the sockets are removed at exit, also on failure (and
+# at the start of the next run, after a SIGKILL); WORK keeps the logs and
+# builds.
 set -uo pipefail
 build=${1:?usage: icecc.sh BUILD SOURCE WORK [TRIPLE...]}
 source=${2:?} work=${3:?}
@@ -40,6 +42,9 @@ prefix=$build/prefix
 source "$source/scripts/platform.sh"
 
 skip() { echo "icecc: skipped: $*"; exit 0; }
+# The caller's launcher and icecream settings would change the local
+# builds and the compiler lookups.
+unset MODLINK_LAUNCHER ICECC_VERSION ICECC_CARET_WORKAROUND CCACHE_PREFIX CCACHE_DIR
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 failures=0
 
@@ -73,6 +78,15 @@ teardown() {
 trap teardown EXIT
 trap 'exit 130' INT TERM
 
+# What an earlier run killed outright (a ctest timeout) left behind.
+for ns in $(ip netns list 2>/dev/null | sed -n 's/^\(mlic[0-9]*\)-br\b.*/\1/p'); do
+  kill -0 "${ns#mlic}" 2>/dev/null && continue  # that run is still going
+  for n in local remote sched; do
+    pids=$(ip netns pids "$ns-$n" 2>/dev/null); [ -z "$pids" ] || kill -9 $pids 2>/dev/null
+    ip netns del "$ns-$n" 2>/dev/null
+  done
+  ip netns del "$ns-br" 2>/dev/null
+done
 ip netns add "$ns_bridge" 2>/dev/null || skip "cannot create network namespaces (ip netns add failed)"
 rm -rf "$work" && mkdir -p "$work"/{logs,run,envs-local,envs-remote,envs}
 chown icecc "$work"/{logs,run,envs-local,envs-remote}  # the daemons run as icecc
@@ -104,7 +118,9 @@ echo "icecc: scheduler ${addr[sched]}, local node ${addr[local]} (-m 0), remote 
 
 # Runs a command as a client of the local node.
 client() { ip netns exec "$tag-local" env ICECC_TEST_SOCKET="$work/run/local.sock" "$@"; }
-remote_jobs() { grep -c 'BEGIN: .* server=remote' "$logs/scheduler.log"; }
+# Compiles the remote node finished with success (the scheduler's
+# "BEGIN ... server=remote" counts jobs, also those icecream then redid here).
+remote_jobs() { grep -c 'Remote compilation completed with exit code 0' "$logs/remote.log"; }
 local_jobs() { grep -c 'remote compile for file' "$logs/local.log"; }
 
 # Compares the objects of a build in DIR with those of the local build
@@ -155,7 +171,7 @@ for t in "${triples[@]}"; do
   make_plugin_host "$dir" "$cc" MODLINK_LAUNCHER=icecc || { fail "$t: plugin-host through icecc"; continue; }
   objects=$(ls "$dir"/*.o | wc -l)
   ran=$(( $(remote_jobs) - before ))
-  [ "$ran" = "$objects" ] && echo "  plugin-host: $ran compiles, all on the remote node" ||
+  [ "$ran" = "$objects" ] && echo "  plugin-host: $ran compiles, all done on the remote node" ||
     fail "$t: plugin-host: $ran of $objects compiles ran on the remote node"
   same_objects "$t: plugin-host" "$dir"
   (cd "$dir" && "$prefix/bin/modlink-verify" host libhostutil.so plugin_*.so) > "$dir.verify" 2>&1 &&

@@ -40,7 +40,7 @@ std::string build(const TargetTools &t, TempDir &dir, const std::string &name, c
 {
     std::string src = dir.file(name + ".c");
     std::ofstream(src) << source;
-    std::vector<std::string> cmd = {t.cc, "-O2", std::string("-I") + MODLINK_STAGE_DIR "/include"};
+    std::vector<std::string> cmd = {t.cc, "-O2", std::string("-I") + MODLINK_STAGE_INCLUDE_DIR};
     cmd.insert(cmd.end(), flags.begin(), flags.end());
     cmd.insert(cmd.end(), {"-o", name, src});
     ProcessResult r = run_process(cmd, {"LC_ALL=C"}, dir.path());
