@@ -92,9 +92,9 @@ class Package:
     def path(self, rel):
         return os.path.join(self.root, rel.lstrip("/"))
 
-    def take(self, usr_root, rel):
-        """Move /REL from the install tree into this package."""
-        dest = self.path(rel)
+    def take(self, usr_root, rel, to=None):
+        """Move /REL from the install tree into this package, at /TO if given."""
+        dest = self.path(to or rel)
         os.makedirs(os.path.dirname(dest), exist_ok=True)
         os.rename(os.path.join(usr_root, rel.lstrip("/")), dest)
 
@@ -236,8 +236,7 @@ def make_packages(build, out_dir):
                 pkg, home = runtime, f"usr/lib/{platform.field(t, 'multiarch')}"
             else:
                 pkg, home = runtime_cross, f"usr/{t}/lib"
-            pkg.take(install, f"{lib}/libmodlink.so.1.0.0")
-            os.renames(pkg.path(f"{lib}/libmodlink.so.1.0.0"), pkg.path(f"{home}/libmodlink.so.1.0.0"))
+            pkg.take(install, f"{lib}/libmodlink.so.1.0.0", to=f"{home}/libmodlink.so.1.0.0")
             pkg.symlink("libmodlink.so.1.0.0", f"{home}/libmodlink.so.1")
             for name in ("libmodlink.so.1", "libmodlink.so"):
                 os.remove(os.path.join(install, lib, name))

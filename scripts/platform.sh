@@ -6,6 +6,8 @@
 #   platform_has TRIPLE CAPABILITY   true when the target has it
 #   platform_runner BUILD TRIPLE     the array `runner`: how the build in BUILD
 #                                    runs TRIPLE's programs here (empty: natively)
+#   platform_native                  the target this machine runs natively
+#   platform_driven_compiler DRIVER  the compiler a modlink driver drives
 #
 # An unknown triple is an error that names the supported ones.
 
@@ -49,4 +51,23 @@ platform_runner() {
     return 1
   fi
   read -r -a runner < "$file"
+}
+
+platform_native() {
+  local t host
+  host=$(dpkg --print-architecture)
+  for t in $(platform_triples); do
+    [ "$(platform_field "$t" debian_arch)" = "$host" ] && { echo "$t"; return 0; }
+  done
+  echo "modlink: no target of platform/targets.conf is this machine's architecture ($host)" >&2
+  return 1
+}
+
+# The first word of the driver's -### line for a compile (without the
+# caller's launcher, which would come first).
+platform_driven_compiler() {
+  local compiler
+  compiler=$(MODLINK_LAUNCHER= "$1" -### -c x.c 2>&1 | sed -n '1s/^ *"\([^"]*\)".*/\1/p')
+  [ -n "$compiler" ] || { echo "modlink: $1 -### names no compiler" >&2; return 1; }
+  echo "$compiler"
 }

@@ -5,9 +5,10 @@
 # machine).  The "local" daemon takes no jobs (-m 0), so every compile runs
 # on the "remote" one.
 #
-#   tests/distributed/icecc.sh BUILD SOURCE WORK [TRIPLE...]
+#   tests/distributed/icecc.sh BUILD SOURCE WORK TRIPLE...
 #
-# For each TRIPLE (default: x86_64-linux-gnu powerpc64le-linux-gnu), with
+# For each TRIPLE (ctest gives the build machine's own target and the
+# first cross target that keeps a TOC), with
 # MODLINK_LAUNCHER=icecc and icecream's own environments (ICECC_VERSION
 # unset: icecream ships the -fplugin file with the compiler):
 #   - examples/plugin-host and the SQLite shared object (with its workload)
@@ -15,9 +16,9 @@
 #     the remote node, and the local node's log shows none ran there;
 #   - every object is identical to a local build's;
 #   - modlink-verify passes, and the programs run.
-# Then, for the cross target powerpc64le-linux-gnu:
+# Then, for the first TRIPLE that is a cross target:
 #   - a prebuilt environment (ICECC_VERSION) made with icecc-create-env
-#     --addfile "$(powerpc64le-linux-gnu-modlink-cc --print-plugin)" compiles
+#     --addfile "$(<triple>-modlink-cc --print-plugin)" compiles
 #     remotely, to the same object;
 #   - one made without the plugin fails loudly: the compile exits non-zero
 #     with cc1's "cannot load plugin" and writes no object.  Negative
@@ -33,11 +34,10 @@
 # at the start of the next run, after a SIGKILL); WORK keeps the logs and
 # builds.
 set -uo pipefail
-build=${1:?usage: icecc.sh BUILD SOURCE WORK [TRIPLE...]}
-source=${2:?} work=${3:?}
+[ $# -ge 4 ] || { echo "usage: icecc.sh BUILD SOURCE WORK TRIPLE..." >&2; exit 2; }
+build=$1 source=$2 work=$3
 shift 3
 triples=("$@")
-[ ${#triples[@]} -gt 0 ] || triples=(x86_64-linux-gnu powerpc64le-linux-gnu)
 prefix=$build/prefix
 source "$source/scripts/platform.sh"
 
@@ -197,13 +197,17 @@ done
 [ "$(local_jobs)" = 0 ] && echo "icecc: the local node compiled nothing" || fail "the local node ran $(local_jobs) jobs"
 
 # Prebuilt environments (ICECC_VERSION), as a site that ships its own
-# makes them, for the cross target.
-t=powerpc64le-linux-gnu
-if [[ " ${triples[*]} " == *" $t "* ]]; then
+# makes them, for the first cross target.
+native=$(platform_native) || exit 1
+t=
+for candidate in "${triples[@]}"; do
+  [ "$candidate" = "$native" ] || { t=$candidate; break; }
+done
+if [ -n "$t" ]; then
   echo "== prebuilt environments, $t"
   cc=$prefix/bin/$t-modlink-cc
-  gcc=$("$cc" -### -c x.c 2>&1 | sed -n '1s/^ *"\([^"]*\)".*/\1/p')
-  gxx=$(dirname "$gcc")/$(basename "$gcc" | sed 's/-gcc-/-g++-/')
+  gcc=$(platform_driven_compiler "$cc") && gxx=$(platform_driven_compiler "$prefix/bin/$t-modlink-c++") ||
+    { fail "$t: the drivers name no compiler"; exit 1; }
   plugin=$("$cc" --print-plugin)
   printf '#include <modlink.h>\nstatic void f(void *p) { (void)p; }\nint g(void) { modlink_defer(f, 0); return 1; }\n' \
     > "$work/defer.c"

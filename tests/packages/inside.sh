@@ -42,7 +42,6 @@ source "$(dirname "$0")/../../scripts/platform.sh"
 for t in $(platform_triples); do
   [[ " ${triples[*]} " == *" $t "* ]] || fail "the packages have no runtime for $t (platform/targets.conf)"
 done
-host_arch=$(dpkg --print-architecture)
 ldconfig -p | grep -q 'libmodlink.so.1 ' || fail "ldconfig's cache has no libmodlink.so.1"
 
 # The modules of a build in DIR: modlink-verify passes, each needs

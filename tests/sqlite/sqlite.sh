@@ -52,21 +52,12 @@ common_flags=(-O2 -fPIC -w)
 
 # The build machine's own target.
 native_triple() {
-  local t host
-  host=$(dpkg --print-architecture)
-  for t in $triples; do
-    [ "$(platform_field "$t" debian_arch)" = "$host" ] && { echo "$t"; return; }
-  done
-  echo "FAIL: no target of platform/targets.conf runs natively here" >&2
-  return 1
+  platform_native || { echo "FAIL: no target of platform/targets.conf runs natively here" >&2; return 1; }
 }
 
-# The gcc that TRIPLE-modlink-cc drives: the first word of its -### line.
+# The gcc that TRIPLE-modlink-cc drives.
 driven_gcc() {
-  local gcc
-  gcc=$("$1-modlink-cc" -### -c x.c 2>&1 | sed -n '1s/^ *"\([^"]*\)".*/\1/p')
-  [ -n "$gcc" ] || { echo "FAIL: $1-modlink-cc -### names no compiler" >&2; return 1; }
-  echo "$gcc"
+  platform_driven_compiler "$1-modlink-cc" || { echo "FAIL: $1-modlink-cc -### names no compiler" >&2; return 1; }
 }
 
 # build_sqlite DIR CC FLAGS...: DIR/sqlite3.o, DIR/libsqlite3.so and
